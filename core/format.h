@@ -5,21 +5,8 @@
 
 #include <cstdint>
 #include <cstring>
-#include <compare>
 
 namespace cf {
-
-/// A byte position within one file. Does not convert to or from LogicalAddr.
-struct FileOffset {
-  uint64_t value = 0;
-  constexpr auto operator<=>(const FileOffset&) const = default;
-};
-
-/// base_addr + file offset: the form of every pointer stored in a file.
-struct LogicalAddr {
-  uint64_t value = 0;
-  constexpr auto operator<=>(const LogicalAddr&) const = default;
-};
 
 inline constexpr uint64_t k_word = 8;
 inline constexpr uint64_t k_64k = 0x10000;

@@ -66,12 +66,6 @@ constexpr Kind kind_of_tag(uint8_t tag) {
   }
 }
 
-/// Max-sharing merges only these kinds (§4.4); mpz, closures and refs stay distinct.
-constexpr bool is_shareable(Kind k) {
-  return k == Kind::ctor || k == Kind::array || k == Kind::sarray || k == Kind::string ||
-         k == Kind::thunk || k == Kind::task || k == Kind::promise;
-}
-
 /// The 8-byte object header (§1.2): m_rc i32, m_cs_sz u16, m_other u8, m_tag u8.
 struct ObjectHeader {
   int32_t rc = 0;
@@ -116,20 +110,5 @@ struct SlotRange {
   uint64_t first = 0;
   uint64_t count = 0;
 };
-
-/// Pointer slots for an object whose size fields were already checked.
-/// `array_size` is m_size for arrays and m_num_fixed for closures; ignored otherwise.
-constexpr SlotRange pointer_slots(Kind k, const ObjectHeader& h, uint64_t array_size) {
-  switch (k) {
-    case Kind::ctor: return {layout::ctor_fields, h.other};
-    case Kind::array: return {layout::array_data, array_size};
-    case Kind::closure: return {layout::closure_args, array_size};
-    case Kind::thunk:
-    case Kind::task:
-    case Kind::ref:
-    case Kind::promise: return {layout::value, 1};
-    default: return {0, 0};
-  }
-}
 
 }  // namespace cf
