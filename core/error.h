@@ -40,6 +40,7 @@ enum class ErrorCode : uint8_t {
   external_object,              ///< writer: External objects cannot be compacted (§4.8)
   closure_not_allowed,          ///< writer: closure without allowClosures (§4.8)
   unrepresentable,              ///< writer: m_cs_sz overflow of a closure, StructArray (§4.8)
+  path_unavailable,             ///< the fast path was required, but a region is not at its saved base (§5.6)
 };
 
 struct ErrorInfo {
@@ -79,12 +80,13 @@ inline constexpr std::array k_error_table = {
     ErrorInfo{ErrorCode::external_object, "external_object", "external objects cannot be compacted"},
     ErrorInfo{ErrorCode::closure_not_allowed, "closure_not_allowed", "closures need allowClosures (format 3)"},
     ErrorInfo{ErrorCode::unrepresentable, "unrepresentable", "object cannot be represented in the format"},
+    ErrorInfo{ErrorCode::path_unavailable, "path_unavailable", "fast path required but a region is not at its base"},
 };
 
 constexpr bool error_table_matches_enum() {
   for (size_t i = 0; i < k_error_table.size(); ++i)
     if (static_cast<size_t>(k_error_table[i].code) != i) return false;
-  return static_cast<size_t>(ErrorCode::unrepresentable) + 1 == k_error_table.size();
+  return static_cast<size_t>(ErrorCode::path_unavailable) + 1 == k_error_table.size();
 }
 static_assert(error_table_matches_enum(), "k_error_table must list every ErrorCode, in enum order");
 

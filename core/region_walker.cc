@@ -48,6 +48,11 @@ class Walker {
   Status check_closure_table();
   Status check_reachability();
   Status charge(uint64_t units, uint64_t off);
+  // Dep containing logical address w (greatest base <= w, §5.7), or -1. Sorted lazily: only
+  // when the first pointer leaves the own file (§5.10 rule 5).
+  int64_t find_dep(uint64_t w);
+  // Checks a pointer that left the own file; `at` is the slot's file offset. Sets *dep/*off.
+  Status check_external(uint64_t w, uint64_t at, int64_t* dep, uint64_t* off);
 
   uint64_t word_at(uint64_t off) const { return load_u64(f_ + off); }
   // Object index + 1 for an own data offset that is an object start, else 0.
@@ -64,8 +69,46 @@ class Walker {
   uint64_t budget_;
   std::vector<uint32_t> index_;  // data word -> object index + 1
   std::vector<ObjectRecord> objs_;
+  std::vector<uint32_t> dep_order_;  // deps sorted by base_addr, built on first use
+  bool dep_order_built_ = false;
   RegionSummary s_;
 };
+
+int64_t Walker::find_dep(uint64_t w) {
+  const auto& deps = o_.deps;
+  if (deps.empty()) return -1;
+  if (!dep_order_built_) {
+    dep_order_.resize(deps.size());
+    for (uint32_t i = 0; i < deps.size(); ++i) dep_order_[i] = i;
+    std::stable_sort(dep_order_.begin(), dep_order_.end(),
+                     [&](uint32_t a, uint32_t b) { return deps[a].base_addr < deps[b].base_addr; });
+    dep_order_built_ = true;
+  }
+  auto it = std::upper_bound(dep_order_.begin(), dep_order_.end(), w,
+                             [&](uint64_t v, uint32_t i) { return v < deps[i].base_addr; });
+  if (it == dep_order_.begin()) return -1;
+  const DepView& d = deps[*(it - 1)];
+  return w - d.base_addr < d.file_size ? static_cast<int64_t>(*(it - 1)) : -1;
+}
+
+Status Walker::check_external(uint64_t w, uint64_t at, int64_t* dep, uint64_t* off) {
+  *dep = find_dep(w);
+  if (*dep < 0) {
+    if (o_.allow_external) return Ok{};
+    return fail(ErrorCode::missing_dep, at, "pointer 0x%llx is outside this file and every dep",
+                static_cast<unsigned long long>(w));
+  }
+  const DepView& d = o_.deps[static_cast<size_t>(*dep)];
+  *off = w - d.base_addr;
+  if (d.object_index == nullptr) return Ok{};
+  const uint64_t t = *off;
+  const bool start = t >= d.data_start && t - d.data_start < d.data_size && t % 8 == 0 &&
+                     (*d.object_index)[(t - d.data_start) / 8] != 0;
+  if (!start)
+    return fail(ErrorCode::pointer_not_object_start, at, "pointer 0x%llx -> dep offset %llu, not an object start",
+                static_cast<unsigned long long>(w), static_cast<unsigned long long>(t));
+  return Ok{};
+}
 
 Status Walker::charge(uint64_t units, uint64_t off) {
   s_.work += units;
@@ -86,7 +129,10 @@ Result<RegionSummary> Walker::run() {
     if (auto st = check_reachability(); !st) return st.take_error();
   }
   for (const ObjectRecord& r : objs_) s_.max_depth = std::max(s_.max_depth, r.depth);
-  if (o_.keep_objects) s_.object_list = std::move(objs_);
+  if (o_.keep_objects) {
+    s_.object_list = std::move(objs_);
+    s_.object_index = std::move(index_);
+  }
   return std::move(s_);
 }
 
@@ -367,9 +413,9 @@ Status Walker::check_slots(uint64_t off, SlotRange slots, uint32_t* depth) {
     }
     if (w == 0) return fail(ErrorCode::pointer_out_of_range, at, "pointer word 0");
     if (w < base_ || w - base_ >= size_) {
-      if (!o_.allow_external)
-        return fail(ErrorCode::missing_dep, at, "pointer 0x%llx is outside this file and every dep",
-                    static_cast<ull>(w));
+      int64_t dep;
+      uint64_t dep_off;
+      if (auto st = check_external(w, at, &dep, &dep_off); !st) return st;
       ++s_.pointer_words.other;
       continue;
     }
@@ -404,9 +450,13 @@ Status Walker::check_root() {
   }
   if (w == 0) return fail(ErrorCode::pointer_out_of_range, d_, "root slot is 0");
   if (w < base_ || w - base_ >= size_) {
-    if (!o_.allow_external)
-      return fail(ErrorCode::missing_dep, d_, "root 0x%llx is outside this file and every dep", static_cast<ull>(w));
+    if (auto st = check_external(w, d_, &s_.root.dep, &s_.root.offset); !st) return st;
     s_.root.cls = RootClass::external;
+    if (s_.root.dep >= 0) {
+      const DepView& d = o_.deps[static_cast<size_t>(s_.root.dep)];
+      if (d.object_index != nullptr && d.objects != nullptr)
+        s_.root.kind = (*d.objects)[(*d.object_index)[(s_.root.offset - d.data_start) / 8] - 1].kind;
+    }
     return Ok{};
   }
   const uint64_t t = w - base_;

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/inspect.h"
+#include "tools/load_cmds.h"
 
 namespace {
 
@@ -48,6 +49,24 @@ int main(int argc, char** argv) {
   inspect->add_flag("--lenient", lenient, "accept Tier C (canonical-form) violations");
   inspect->add_flag("--current", current, "accept only v2/v3, as current upstream Lean does");
 
+  cf::tool::LoadCmdOptions load;
+  std::string path_name = "auto", output;
+  bool no_validate = false;
+  auto add_load_options = [&](CLI::App* cmd) {
+    cmd->add_option("files", load.files, "region files; with --chain, one save chain in order")->required();
+    cmd->add_flag("--chain", load.chain, "the files are one save chain: part k is read with parts 0..k-1 as deps");
+    cmd->add_option("--path", path_name, "fast, slow or auto (default): fast fails unless every region is at its base")
+        ->check(CLI::IsMember({"auto", "fast", "slow"}));
+    cmd->add_flag("--lenient", lenient, "accept Tier C (canonical-form) violations");
+    cmd->add_flag("--current", current, "accept only v2/v3, as current upstream Lean does");
+  };
+  CLI::App* validate = app.add_subcommand("validate", "Load each file (or one chain) with full validation");
+  add_load_options(validate);
+  validate->add_flag("--no-validate", no_validate, "skip validation on the fast path (upstream's speed)");
+  CLI::App* dump = app.add_subcommand("dump", "Load a file or chain and write its graph in canonical JSON");
+  add_load_options(dump);
+  dump->add_option("-o,--output", output, "output file, or - for stdout")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -55,5 +74,11 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : ExitCode::exit_usage;
   }
   if (*inspect) return run_inspect(files, json, objects, lenient, current);
+  load.load.path = path_name == "fast" ? cf::LoadPath::fast : path_name == "slow" ? cf::LoadPath::slow : cf::LoadPath::automatic;
+  load.load.canonical = !lenient;
+  load.load.header.current_only = current;
+  load.load.validate = !no_validate;
+  if (*validate) return cf::tool::run_validate(load, std::cout, std::cerr);
+  if (*dump) return cf::tool::run_dump(load, output, std::cout, std::cerr);
   return ExitCode::exit_usage;
 }
