@@ -163,7 +163,7 @@ Result<Region> Region::load_file_impl(const std::string& path, std::span<const R
   uint8_t head[k_v3_header_size];
   auto got_or = readn(io, fd, head, std::min<uint64_t>(size, sizeof head), 0);
   if (!got_or) return with_name(got_or.take_error());
-  auto header_or = parse_header({head, got_or.value()}, got_or.value(), options.header);
+  auto header_or = parse_header({head, got_or.value()}, size, options.header);
   if (!header_or) return with_name(header_or.take_error());
   if (got_or.value() < std::min<uint64_t>(size, sizeof head))
     return with_name(fail(ErrorCode::truncated, got_or.value(), "file shrank while its header was read"));
