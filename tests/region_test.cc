@@ -10,6 +10,8 @@
 #include <random>
 #include <set>
 
+#include <sys/mman.h>
+
 #include "core/name_hash.h"
 #include "oracles/graph_dump.h"
 #include "tests/testlib/corpus.h"
@@ -193,12 +195,24 @@ TEST(RegionEmpty, ZeroByteHeaderOnlyEmptyListEmptyPart) {
 
 // Interruption: EINTR at the n-th read for every n, and short reads of every length 1..16 at
 // every call, load to the same dump as a clean read (#13493). Slow path, so the body is read.
+// Every single file and every chain (later parts are read with their predecessors as deps).
+std::vector<std::vector<std::string>> load_inputs() {
+  std::vector<std::vector<std::string>> inputs;
+  const auto rows = testing::load_manifest();
+  for (const auto& r : rows)
+    if (!is_later_part(r)) inputs.push_back({path_of(r)});
+  for (const auto& chain : testing::manifest_chains(rows)) {
+    std::vector<std::string> files;
+    for (const auto& r : chain) files.push_back(path_of(r));
+    inputs.push_back(files);
+  }
+  return inputs;
+}
+
 TEST(RegionFaults, EintrAndShortReadsGiveTheCleanResult) {
   uint64_t loads = 0;
-  for (const auto& r : testing::load_manifest()) {
-    if (is_later_part(r)) continue;
-    SCOPED_TRACE(r["file"]);
-    const std::vector<std::string> files{path_of(r)};
+  for (const auto& files : load_inputs()) {
+    SCOPED_TRACE(files.back());
     auto clean = load_parts(files, with_path(LoadPath::slow));
     ASSERT_TRUE(clean.ok());
     const std::string want = dump_of(clean.value());
@@ -221,6 +235,45 @@ TEST(RegionFaults, EintrAndShortReadsGiveTheCleanResult) {
     }
   }
   std::printf("fault-schedule loads: %llu\n", static_cast<unsigned long long>(loads));
+}
+
+// Counts releases: a region frees its mapping or buffer exactly once, whatever path it took.
+class CountingIo : public Io {
+ public:
+  int munmap(void* addr, size_t len) override {
+    ++unmaps;
+    return Io::munmap(addr, len);
+  }
+  void free(void* p) override {
+    if (p != nullptr) ++frees;
+    Io::free(p);
+  }
+  void* malloc(size_t n) override {
+    ++mallocs;
+    return Io::malloc(n);
+  }
+  void* mmap(void* a, size_t len, int prot, int flags, int fd, off_t off) override {
+    void* p = Io::mmap(a, len, prot, flags, fd, off);
+    if (p != MAP_FAILED) ++maps;
+    return p;
+  }
+  int maps = 0, unmaps = 0, mallocs = 0, frees = 0;
+};
+
+TEST(RegionLifetime, ReleasedExactlyOnce) {
+  for (const auto& files : load_inputs()) {
+    for (LoadPath path : {LoadPath::automatic, LoadPath::slow}) {
+      CountingIo io;
+      {
+        auto parts = load_parts(files, with_path(path), io);
+        ASSERT_TRUE(parts.ok());
+        std::vector<Region> moved = std::move(parts.value());  // moving hands ownership over
+      }
+      EXPECT_EQ(io.maps, io.unmaps) << files.back();
+      EXPECT_EQ(io.mallocs, io.frees) << files.back();
+      EXPECT_EQ(io.maps + io.mallocs, static_cast<int>(files.size())) << files.back();
+    }
+  }
 }
 
 TEST(RegionFaults, ErrorsAndMissesAreClean) {
