@@ -228,6 +228,41 @@ class ConformanceTest(unittest.TestCase):
         self.assertIn("not JSON", error)
 
 
+class LoaderStageTest(unittest.TestCase):
+    def run_quietly(self, regiontool, run_dir):
+        """run_loader with its progress output swallowed."""
+        inputs = cf.load_inputs(cf.read_manifest())
+        sample = [inputs[0], inputs[-1]]  # one single file and one chain keep the test fast
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            return cf.run_loader(regiontool, run_dir, sample)
+
+    def test_inputs_are_single_files_and_chains(self):
+        inputs = cf.load_inputs(cf.read_manifest())
+        self.assertEqual(sum(1 for i in inputs if len(i) == 1), 28)
+        self.assertEqual(sum(1 for i in inputs if len(i) == 3), 4)
+
+    def test_equal_dumps_pass(self):
+        body = "out = sys.argv[sys.argv.index('-o') + 1] if '-o' in sys.argv else None\n" \
+               "if out: open(out, 'w').write('same')"
+        with tempfile.TemporaryDirectory() as tmp:
+            extra = self.run_quietly(fake_regiontool(tmp, body), Path(tmp))
+        self.assertEqual(extra["failed"], 0)
+
+    def test_differing_dumps_fail(self):
+        body = "out = sys.argv[sys.argv.index('-o') + 1] if '-o' in sys.argv else None\n" \
+               "if out: open(out, 'w').write(sys.argv[sys.argv.index('--path') + 1])"
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(cf.DriverError) as ctx:
+                self.run_quietly(fake_regiontool(tmp, body), Path(tmp))
+        self.assertIn("dumps differ", str(ctx.exception))
+
+    def test_rejection_fails(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(cf.DriverError) as ctx:
+                self.run_quietly(fake_regiontool(tmp, "sys.stderr.write('x: truncated'); sys.exit(1)"), Path(tmp))
+        self.assertIn("exit 1", str(ctx.exception))
+
+
 def sample_report(failing):
     """A report with two files, the second failing when `failing` is set."""
     good = cf.file_result("a__b/<Good>.olean", cf.inspect_checks(ROW, ENTRY, regiontool_json()))
