@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <random>
 #include <set>
@@ -91,6 +92,31 @@ TEST(RegionCorpus, LaterPartsWithoutTheirDepsAreMissingDep) {
     ++n;
   }
   EXPECT_EQ(n, 8);
+}
+
+// §9.2.2: the fast path makes no writes to (non-closure) data and returns the raw root; with
+// validation opted out it does no work at all.
+TEST(RegionCorpus, FastPathWritesNothing) {
+  int fast = 0;
+  for (const auto& r : testing::load_manifest()) {
+    if (is_later_part(r)) continue;
+    const auto bytes = testing::read_corpus_file(r["file"]);
+    for (bool validate : {true, false}) {
+      LoadOptions o;
+      o.validate = validate;
+      auto got = Region::load_file(path_of(r), {}, o);
+      ASSERT_TRUE(got.ok()) << got.error().describe();
+      if (got->path_taken() != LoadPath::fast) continue;
+      ++fast;
+      EXPECT_EQ(std::memcmp(got->begin(), bytes.data(), bytes.size()), 0) << r["file"];
+      EXPECT_EQ(got->root(), load_u64(bytes.data() + got->header().data_start()));
+      EXPECT_EQ(got->validated(), validate);
+      if (!validate) {
+        EXPECT_EQ(got->work(), 0u);
+      }
+    }
+  }
+  std::printf("fast-path loads checked: %d\n", fast);
 }
 
 TEST(RegionCorpus, ForcedFastPathFailsCleanlyWhenTheBaseIsTaken) {
