@@ -173,16 +173,7 @@ Result<Region> Region::load_file_impl(const std::string& path, std::span<const R
   r.io_ = &io;
   r.name_ = path;
   r.size_ = size;
-  if (options.path != LoadPath::slow && hint_usable(base, size)) {
-    void* hint = reinterpret_cast<void*>(base);
-    void* p = io.mmap(hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
-    if (p == hint) {
-      r.begin_ = static_cast<uint8_t*>(p);
-      r.mapped_ = true;
-    } else if (p != MAP_FAILED) {
-      io.munmap(p, size);  // mapped only if the result equals the hint (§5.3)
-    }
-  }
+  if (options.path != LoadPath::slow) r.map_at_base(base, fd);
   if (r.begin_ == nullptr) {
     void* buf = io.malloc(size);
     if (buf == nullptr)
@@ -213,16 +204,7 @@ Result<Region> Region::load_bytes_impl(const std::string& name, std::span<const 
   r.io_ = &io;
   r.name_ = name;
   r.size_ = size;
-  if (options.path != LoadPath::slow && hint_usable(base, size)) {
-    void* hint = reinterpret_cast<void*>(base);
-    void* p = io.mmap(hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    if (p == hint) {
-      r.begin_ = static_cast<uint8_t*>(p);
-      r.mapped_ = true;
-    } else if (p != MAP_FAILED) {
-      io.munmap(p, size);
-    }
-  }
+  if (options.path != LoadPath::slow) r.map_at_base(base, -1);
   if (r.begin_ == nullptr) {
     r.begin_ = static_cast<uint8_t*>(io.malloc(size));
     if (r.begin_ == nullptr)
@@ -231,6 +213,21 @@ Result<Region> Region::load_bytes_impl(const std::string& name, std::span<const 
   std::memcpy(r.begin_, bytes.data(), size);
   if (auto st = r.finish(deps, options); !st) return with_name(st.take_error());
   return r;
+}
+
+// §5.3: copy-on-write, writable, MAP_FIXED_NOREPLACE at the saved base; the file counts as
+// mapped only if the result equals the hint. fd < 0 maps anonymous memory (load_bytes).
+void Region::map_at_base(uint64_t base, int fd) {
+  if (!hint_usable(base, size_)) return;
+  void* hint = reinterpret_cast<void*>(base);
+  const int flags = MAP_PRIVATE | MAP_FIXED_NOREPLACE | (fd < 0 ? MAP_ANONYMOUS : 0);
+  void* p = io_->mmap(hint, size_, PROT_READ | PROT_WRITE, flags, fd, 0);
+  if (p == hint) {
+    begin_ = static_cast<uint8_t*>(p);
+    mapped_ = true;
+  } else if (p != MAP_FAILED) {
+    io_->munmap(p, size_);
+  }
 }
 
 // Everything after placement: checks, path decision, validation, relocation.

@@ -82,6 +82,7 @@ class Region {
   static Result<Region> load_bytes_impl(const std::string& name, std::span<const uint8_t> bytes,
                                         std::span<const Region* const> deps, const LoadOptions& options, Io& io);
   void release();
+  void map_at_base(uint64_t base, int fd);
   Status finish(std::span<const Region* const> deps, const LoadOptions& options);
   Status check_dep_overlap(std::span<const Region* const> deps) const;
   void relocate(std::span<const Region* const> deps);

@@ -9,17 +9,10 @@
 #include <cstring>
 #include <vector>
 
+#include "harness/fuzz_check.h"
+
 #include "tools/inspect.h"
 
-#define CF_CHECK(cond, ...)                                                                  \
-  do {                                                                                       \
-    if (!(cond)) {                                                                           \
-      std::fprintf(stderr, "%s:%d: CF_CHECK(%s) failed: ", __FILE__, __LINE__, #cond);       \
-      std::fprintf(stderr, __VA_ARGS__);                                                     \
-      std::fputc('\n', stderr);                                                              \
-      std::abort();                                                                          \
-    }                                                                                        \
-  } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Exact-size heap copy: a read past the end is an ASan report, not a silent over-read.

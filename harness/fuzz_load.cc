@@ -10,18 +10,11 @@
 #include <cstdlib>
 #include <vector>
 
+#include "harness/fuzz_check.h"
+
 #include "core/region.h"
 #include "oracles/graph_dump.h"
 
-#define CF_CHECK(cond, ...)                                                            \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
-      std::fprintf(stderr, "%s:%d: CF_CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
-      std::fprintf(stderr, __VA_ARGS__);                                               \
-      std::fputc('\n', stderr);                                                        \
-      std::abort();                                                                    \
-    }                                                                                  \
-  } while (0)
 
 namespace {
 
