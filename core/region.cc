@@ -255,6 +255,7 @@ Status Region::finish(std::span<const Region* const> deps, const LoadOptions& op
     walk.canonical = options.canonical;
     walk.allow_external = false;
     walk.keep_objects = true;
+    walk.depths = false;
     walk.deps = views;
     walk.work_per_word = options.work_per_word;
     auto summary_or = walk_region(bytes, header_, walk);

@@ -48,6 +48,9 @@ struct WalkOptions {
   bool allow_external = true;
   /// Keep one ObjectRecord per object, and the object-start index, in the summary.
   bool keep_objects = false;
+  /// Compute each object's depth (ObjectRecord::depth, RegionSummary::max_depth). A second
+  /// dependent random read per edge: the loader, which never reports depths, turns it off.
+  bool depths = true;
   /// Regions pointers may leave into (§5.7 translate order: own data first, then these).
   /// With deps given, a pointer outside the own file and every dep is `missing_dep` unless
   /// allow_external is set.
@@ -80,7 +83,7 @@ struct RegionSummary {
   std::array<uint64_t, k_num_file_kinds> bytes_per_kind{};
   std::array<uint64_t, k_max_ctor_tag + 1> ctor_tags{};
   RootInfo root;
-  uint32_t max_depth = 0;
+  uint32_t max_depth = 0;  ///< 0 when the walk ran with depths off (the loader)
   PointerWordCounts pointer_words;
   uint64_t closures = 0;
   uint64_t work = 0;  ///< work units charged; <= work_per_word * (file_size / 8 + 1)
