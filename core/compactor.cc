@@ -36,50 +36,55 @@ uint64_t mix(uint64_t k) {  // splitmix64 finaliser: addresses differ mostly in 
   return k ^ (k >> 31);
 }
 
-// Source object address -> logical address (or k_pending). Open addressing, key 0 = empty:
-// the identity table is the compactor's hottest structure (PERFORMANCE.md).
+// Source object address -> logical address (or k_pending). Open addressing over (key, value)
+// pairs, key 0 = empty: the identity table is the compactor's hottest structure (PERFORMANCE.md),
+// and one cache line per probe is what it costs.
 class AddrMap {
  public:
-  AddrMap() { keys_.assign(1024, 0), vals_.assign(1024, 0); }
+  AddrMap() { slots_.assign(1024, Slot{}); }
   uint64_t get(uint64_t k) const {  // 0 when absent
-    for (size_t i = mix(k) & mask(); ; i = (i + 1) & mask()) {
-      if (keys_[i] == k) return vals_[i];
-      if (keys_[i] == 0) return 0;
+    for (size_t i = mix(k) & mask();; i = (i + 1) & mask()) {
+      if (slots_[i].key == k) return slots_[i].val;
+      if (slots_[i].key == 0) return 0;
     }
   }
   void set(uint64_t k, uint64_t v) {
-    if (2 * (used_ + 1) > keys_.size()) grow();
-    for (size_t i = mix(k) & mask(); ; i = (i + 1) & mask()) {
-      if (keys_[i] == k) {
-        vals_[i] = v;
+    if (2 * (used_ + 1) > slots_.size()) rehash(2 * slots_.size());
+    for (size_t i = mix(k) & mask();; i = (i + 1) & mask()) {
+      if (slots_[i].key == k) {
+        slots_[i].val = v;
         return;
       }
-      if (keys_[i] == 0) {
-        keys_[i] = k, vals_[i] = v, ++used_;
+      if (slots_[i].key == 0) {
+        slots_[i] = {k, v};
+        ++used_;
         return;
       }
     }
   }
-  // Keeps only the entries `keep` accepts (rollback of a failed part).
+  // Keeps only the entries whose value `keep` accepts (rollback of a failed part).
   template <typename F>
   void filter(F keep) {
-    std::vector<uint64_t> k, v;
-    k.swap(keys_), v.swap(vals_);
-    keys_.assign(k.size(), 0), vals_.assign(k.size(), 0), used_ = 0;
-    for (size_t i = 0; i < k.size(); ++i)
-      if (k[i] != 0 && keep(v[i])) set(k[i], v[i]);
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.size(), Slot{}), used_ = 0;
+    for (const Slot& e : old)
+      if (e.key != 0 && keep(e.val)) set(e.key, e.val);
   }
 
  private:
-  size_t mask() const { return keys_.size() - 1; }
-  void grow() {
-    std::vector<uint64_t> k, v;
-    k.swap(keys_), v.swap(vals_);
-    keys_.assign(2 * k.size(), 0), vals_.assign(2 * k.size(), 0), used_ = 0;
-    for (size_t i = 0; i < k.size(); ++i)
-      if (k[i] != 0) set(k[i], v[i]);
+  struct Slot {
+    uint64_t key = 0, val = 0;
+  };
+  size_t mask() const { return slots_.size() - 1; }
+  void rehash(size_t n) {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(n, Slot{}), used_ = 0;
+    for (const Slot& e : old)
+      if (e.key != 0) set(e.key, e.val);
   }
-  std::vector<uint64_t> keys_, vals_;
+  std::vector<Slot> slots_;
   size_t used_ = 0;
 };
 

@@ -315,6 +315,10 @@ TEST(CompactorDepth, TenMillionDeepListCompactsWithTheWorklist) {
   auto r = load(f);
   ASSERT_TRUE(r.ok()) << r.error().describe();
   EXPECT_EQ(r->summary().objects, n);
+  // The recursive strategy stops at its budget (default 100,000 levels) instead of crashing.
+  auto rec = compact(list, opts(Strategy::recursive));
+  ASSERT_FALSE(rec.ok());
+  EXPECT_EQ(rec.error().code, ErrorCode::depth_limit);
 }
 
 TEST(CompactorBase, KeyGivesTheFormatBase) {
@@ -392,6 +396,52 @@ TEST_F(WriterTest, EveryFaultLeavesNoTempFileAndTheOldTargetIntact) {
     EXPECT_EQ(entries(), std::vector<std::string>{"M.olean"});
     EXPECT_GT(io.faults_fired(), 0u);
   }
+}
+
+// A fault at every write, fsync and rename call of a save (writes cut into 1000-byte pieces so
+// there are many): the target is absent or complete, never partial, and no temp file remains.
+TEST_F(WriterTest, FaultAtEveryCallNeverLeavesAPartialFile) {
+  Heap h;
+  const auto bytes = must(compact(h.string(std::string(9000, 'z')), opts()));
+  const auto target = dir_ / "F.olean";
+  auto pieces = [](uint64_t upto) {
+    std::vector<IoFault> s;
+    for (uint64_t i = 1; i <= upto; ++i) s.push_back({IoCall::write, i, IoEffect::short_io, 1000});
+    return s;
+  };
+  const uint64_t writes = bytes.size() / 1000 + 1;
+  uint64_t runs = 0;
+  for (IoCall call : {IoCall::write, IoCall::fsync, IoCall::rename}) {
+    const uint64_t calls = call == IoCall::write ? writes : 1;
+    for (uint64_t n = 1; n <= calls; ++n) {
+      for (bool existed : {false, true}) {
+        std::filesystem::remove(target);
+        if (existed) {
+          ASSERT_TRUE(write_file_atomic(target.string(), std::vector<uint8_t>{'o', 'l', 'd'}).ok());
+        }
+        auto schedule = pieces(writes + 1);
+        schedule.push_back({call, n, IoEffect::fail_eio});
+        if (call == IoCall::write) schedule.erase(schedule.begin() + static_cast<std::ptrdiff_t>(n - 1));
+        FaultIo io(schedule);
+        auto st = write_file_atomic(target.string(), bytes, io);
+        ++runs;
+        ASSERT_FALSE(st.ok()) << "fault at call " << n;
+        EXPECT_EQ(st.error().code, ErrorCode::io_error);
+        if (existed) {
+          EXPECT_EQ(read(target), (std::vector<uint8_t>{'o', 'l', 'd'}));
+          EXPECT_EQ(entries(), std::vector<std::string>{"F.olean"});
+        } else {
+          EXPECT_TRUE(entries().empty()) << "fault at call " << n;
+        }
+      }
+    }
+  }
+  FaultIo clean(pieces(writes + 1));
+  ASSERT_TRUE(write_file_atomic(target.string(), bytes, clean).ok());
+  EXPECT_EQ(read(target), bytes);
+  EXPECT_EQ(clean.calls(IoCall::write), writes);
+  std::printf("atomic writer: %llu faulted saves (%llu writes, fsync, rename; target absent or old), all io_error\n",
+              static_cast<unsigned long long>(runs), static_cast<unsigned long long>(writes));
 }
 
 }  // namespace
