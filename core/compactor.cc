@@ -62,6 +62,9 @@ class AddrMap {
       }
     }
   }
+  // Starts loading k's home slot: a node's children are looked up one after another, and
+  // their misses overlap when all are requested first.
+  void prefetch(uint64_t k) const { __builtin_prefetch(&slots_[mix(k) & mask()]); }
   // Keeps only the entries whose value `keep` accepts (rollback of a failed part).
   template <typename F>
   void filter(F keep) {
@@ -88,51 +91,76 @@ class AddrMap {
   size_t used_ = 0;
 };
 
+// The step of a compacted image of a shareable kind, read back from the buffer.
+uint64_t image_step(const uint8_t* p) {
+  const ObjectHeader h = ObjectHeader::decode(p);
+  switch (h.kind()) {
+    case Kind::ctor: return align8(h.cs_sz);
+    case Kind::array: return layout::array_data + 8 * load_u64(p + layout::array_size);
+    case Kind::sarray: return align8(layout::array_data + uint64_t{h.other} * load_u64(p + layout::array_size));
+    case Kind::string: return align8(layout::string_data + load_u64(p + layout::array_size));
+    case Kind::thunk:
+    case Kind::task: return layout::thunk_size;
+    default: return layout::ref_size;  // promise (ref, mpz, closure are never in the table)
+  }
+}
+
 // Max-sharing table: emitted shareable objects by their byte image (header included,
-// children already turned into addresses). Entries are buffer offsets + sizes, compared
-// against the buffer, which may move between calls.
+// children already turned into addresses). One word per entry, (offset / 8) << 24 | 24 bits
+// of the hash, so the table stays a quarter the size of (hash, offset, size) entries: its
+// probe is a cache miss per emitted object (PERFORMANCE.md). Offsets are buffer offsets,
+// compared against the buffer, which may move between calls.
 class ShareSet {
  public:
-  ShareSet() { slots_.assign(1024, Entry{}); }
+  ShareSet() { slots_.assign(1024, 0); }
   // Returns the offset of an earlier object with the same bytes as buf[off, off + size),
   // else records this one and returns UINT64_MAX.
   uint64_t find_or_insert(const std::vector<uint8_t>& buf, uint64_t off, uint64_t size) {
     const uint64_t h = murmur64a({buf.data() + off, size}, 17);
-    for (size_t i = h & mask(); ; i = (i + 1) & mask()) {
-      const Entry& e = slots_[i];
-      if (e.size == 0) break;
-      if (e.hash == h && e.size == size && std::memcmp(buf.data() + e.offset, buf.data() + off, size) == 0)
-        return e.offset;
+    const uint64_t tag = h >> 40;
+    for (size_t i = h & mask();; i = (i + 1) & mask()) {
+      const uint64_t e = slots_[i];
+      if (e == 0) break;
+      if ((e & k_tag_mask) != tag) continue;
+      const uint64_t at = (e >> 24) * 8;
+      if (image_step(buf.data() + at) == size && std::memcmp(buf.data() + at, buf.data() + off, size) == 0) return at;
     }
-    insert({h, off, size});
+    insert(buf, off, h);
     return UINT64_MAX;
   }
-  void drop_from(uint64_t first_offset) {  // rollback: forget objects at or after an offset
-    std::vector<Entry> old;
+  void drop_from(uint64_t first_offset, const std::vector<uint8_t>& buf) {  // rollback
+    std::vector<uint64_t> old;
     old.swap(slots_);
-    slots_.assign(old.size(), Entry{}), used_ = 0;
-    for (const Entry& e : old)
-      if (e.size != 0 && e.offset < first_offset) insert(e);
+    slots_.assign(old.size(), 0), used_ = 0;
+    for (uint64_t e : old)
+      if (e != 0 && offset_of(e) < first_offset) insert(buf, offset_of(e), hash_at(buf, offset_of(e)));
   }
 
  private:
-  struct Entry {
-    uint64_t hash = 0, offset = 0, size = 0;  // size 0 = empty (objects are >= 16 bytes)
-  };
-  size_t mask() const { return slots_.size() - 1; }
-  void insert(const Entry& e) {
-    if (2 * (used_ + 1) > slots_.size()) {
-      std::vector<Entry> old;
-      old.swap(slots_);
-      slots_.assign(2 * old.size(), Entry{}), used_ = 0;
-      for (const Entry& o : old)
-        if (o.size != 0) insert(o);
-    }
-    size_t i = e.hash & mask();
-    while (slots_[i].size != 0) i = (i + 1) & mask();
-    slots_[i] = e, ++used_;
+  static constexpr uint64_t k_tag_mask = (uint64_t{1} << 24) - 1;
+  static uint64_t offset_of(uint64_t e) { return (e >> 24) * 8; }
+  static uint64_t hash_at(const std::vector<uint8_t>& buf, uint64_t at) {
+    return murmur64a({buf.data() + at, image_step(buf.data() + at)}, 17);
   }
-  std::vector<Entry> slots_;
+  size_t mask() const { return slots_.size() - 1; }
+  void insert(const std::vector<uint8_t>& buf, uint64_t off, uint64_t h) {  // off >= 96: never 0
+    if (2 * (used_ + 1) > slots_.size()) {
+      // Growing re-hashes every entry from the buffer (the slot keeps only 24 hash bits):
+      // amortised, about one extra hash per object.
+      std::vector<uint64_t> old;
+      old.swap(slots_);
+      slots_.assign(2 * old.size(), 0), used_ = 0;
+      for (uint64_t e : old)
+        if (e != 0) place(offset_of(e), hash_at(buf, offset_of(e)));
+    }
+    place(off, h);
+  }
+  void place(uint64_t off, uint64_t h) {
+    size_t i = h & mask();
+    while (slots_[i] != 0) i = (i + 1) & mask();
+    slots_[i] = (off / 8) << 24 | (h >> 40), ++used_;
+  }
+  std::vector<uint64_t> slots_;
   size_t used_ = 0;
 };
 
@@ -232,6 +260,12 @@ struct Compactor::State {
 
   uint64_t translate(uint64_t w) const { return is_scalar(w) ? w : table.get(w); }
 
+  void prefetch_children(uint64_t obj, const SlotRange& s) const {
+    const auto* p = reinterpret_cast<const uint8_t*>(obj) + s.first;
+    for (uint64_t i = 0; i < s.count && i < 16; ++i)
+      if (const uint64_t c = load_u64(p + 8 * i); !is_scalar(c)) table.prefetch(c);
+  }
+
   // Copies `count` slot words from src+from to dst+from, translated.
   void copy_slots(uint8_t* dst, const uint8_t* src, uint64_t from, uint64_t count) const {
     for (uint64_t i = 0; i < count; ++i)
@@ -256,6 +290,7 @@ Result<uint64_t> Compactor::State::place_worklist(uint64_t root) {
   std::vector<Frame> stack;
   table.set(root, k_pending);
   stack.push_back({root, 0, slots_of(reinterpret_cast<const uint8_t*>(root))});
+  prefetch_children(root, stack.back().slots);
   while (!stack.empty()) {
     stats.max_depth = std::max<uint64_t>(stats.max_depth, stack.size());
     Frame& f = stack.back();
@@ -267,6 +302,7 @@ Result<uint64_t> Compactor::State::place_worklist(uint64_t root) {
       if (r.value()) continue;
       table.set(c, k_pending);
       stack.push_back({c, 0, slots_of(reinterpret_cast<const uint8_t*>(c))});  // f is dead now
+      prefetch_children(c, stack.back().slots);
       descended = true;
       break;
     }
@@ -285,6 +321,7 @@ Result<uint64_t> Compactor::State::place_recursive(uint64_t v, uint64_t depth) {
                     static_cast<ull>(o.max_depth)));
   stats.max_depth = std::max(stats.max_depth, depth);
   const SlotRange s = slots_of(reinterpret_cast<const uint8_t*>(v));
+  prefetch_children(v, s);
   for (uint64_t i = 0; i < s.count; ++i) {
     const uint64_t c = child(v, s, i);
     auto r = ready(c);
@@ -504,7 +541,7 @@ void Compactor::State::rollback(uint64_t buffer_size_before) {
   const uint64_t first_new = base0() + buffer_size_before;
   // Drop what this part placed; keep dep references and merges into earlier parts (valid).
   table.filter([&](uint64_t v) { return v != k_pending && v < first_new; });
-  share.drop_from(buffer_size_before);
+  share.drop_from(buffer_size_before, buf);
   buf.resize(buffer_size_before);
   closure_fields.clear();
 }
