@@ -263,6 +263,29 @@ class LoaderStageTest(unittest.TestCase):
         self.assertIn("exit 1", str(ctx.exception))
 
 
+class RoundtripStageTest(unittest.TestCase):
+    def run_quietly(self, regiontool):
+        """run_roundtrip on one single file and one chain, progress output swallowed."""
+        inputs = cf.load_inputs(cf.read_manifest())
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            return cf.run_roundtrip(regiontool, [inputs[0], inputs[-1]])
+
+    def test_identical_passes_and_chains_get_the_flag(self):
+        body = "assert sys.argv[1] == 'roundtrip'\n" \
+               "sys.exit(0 if ('--chain' in sys.argv) == (len(sys.argv) > 4) else 3)"
+        with tempfile.TemporaryDirectory() as tmp:
+            extra = self.run_quietly(fake_regiontool(tmp, body))
+        self.assertEqual(extra, {"inputs": 2, "failed": 0})
+
+    def test_a_difference_fails_the_stage_with_its_message(self):
+        body = "print('differs at offset 0x60'); sys.exit(1)"
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(cf.DriverError) as ctx:
+                self.run_quietly(fake_regiontool(tmp, body))
+        self.assertIn("2 reproduction failures", str(ctx.exception))
+        self.assertIn("differs at offset 0x60", str(ctx.exception))
+
+
 def sample_report(failing):
     """A report with two files, the second failing when `failing` is set."""
     good = cf.file_result("a__b/<Good>.olean", cf.inspect_checks(ROW, ENTRY, regiontool_json()))
