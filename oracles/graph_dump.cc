@@ -1,9 +1,11 @@
-// See graph_dump.h. Reads only validated regions, so it trusts their layout.
+// See graph_dump.h. Reads only validated regions or trusted heaps, so it trusts their layout.
 #include "oracles/graph_dump.h"
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace cf::oracles {
@@ -28,40 +30,67 @@ std::string hex_word(uint64_t v) {
   return buf;
 }
 
-class Dumper {
- public:
-  Dumper(std::span<const Region* const> parts, std::span<const Region* const> deps) : parts_(parts), deps_(deps) {}
+bool inside(uint64_t addr, const uint8_t* begin, uint64_t size) {
+  const auto b = reinterpret_cast<uint64_t>(begin);
+  return addr >= b && addr - b < size;
+}
 
-  json run() {
-    json out;
-    out["schema"] = "compactfuzz-graph/1";
-    json parts = json::array();
-    for (const Region* p : parts_) {
-      const FileHeader& h = p->header();
-      json part = {{"file", p->name()},
-                   {"format", std::string(format_name(h.format))},
-                   {"flags", h.flags},
-                   {"version_string", hex_bytes(h.version_string.data(), h.version_string.size())},
-                   {"githash", hex_bytes(h.githash.data(), h.githash.size())},
-                   {"base_addr", hex_word(h.base_addr)}};
-      part["root"] = value(p->root());
-      parts.push_back(std::move(part));
-    }
-    json deps = json::array();
-    for (const Region* d : deps_) deps.push_back({{"file", d->name()}, {"base_addr", hex_word(d->base_addr())}});
-    out["parts"] = std::move(parts);
-    out["deps"] = std::move(deps);
-    out["nodes"] = std::move(nodes_);
-    return out;
+// The kinds max sharing may merge (FORMAT.md §4.4): not mpz, ref, closure (nor dep nodes).
+bool shareable(Kind k) {
+  switch (k) {
+    case Kind::ctor:
+    case Kind::array:
+    case Kind::sarray:
+    case Kind::string:
+    case Kind::thunk:
+    case Kind::task:
+    case Kind::promise: return true;
+    default: return false;
+  }
+}
+
+// Where the objects of a dump live. Region dumps list their parts' bytes (each with its mpz
+// layout) and anything else is a dep; a memory graph lists no parts: everything outside the
+// deps is its own, with one mpz layout.
+struct Space {
+  struct Part {
+    const uint8_t* begin;
+    uint64_t size;
+    bool gmp;
+  };
+  std::vector<Part> parts;
+  std::vector<DepRange> deps;
+  bool memory = false;
+  bool memory_gmp = true;
+
+  // The mpz layout of an object to dump, or nullopt for an object outside the dump.
+  std::optional<bool> own_gmp(uint64_t addr) const {
+    if (memory) return dep_of(addr) ? std::nullopt : std::optional<bool>(memory_gmp);
+    for (const Part& p : parts)
+      if (inside(addr, p.begin, p.size)) return p.gmp;
+    return std::nullopt;
   }
 
- private:
-  // A field value: a boxed scalar, or a reference to a node (emitting its subgraph first).
+  std::optional<size_t> dep_of(uint64_t addr) const {
+    for (size_t k = 0; k < deps.size(); ++k)
+      if (inside(addr, deps[k].begin, deps[k].size)) return k;
+    return std::nullopt;
+  }
+};
+
+class Dumper {
+ public:
+  Dumper(Space space, bool max_share) : space_(std::move(space)), max_share_(max_share) {}
+
+  // A root or field value: a boxed scalar, or a reference to a node (emitting its subgraph first).
   json value(uint64_t w) {
     if (is_scalar(w)) return {{"box", unbox(w)}};
     return {{"ref", node_of(w)}};
   }
 
+  json take_nodes() { return std::move(nodes_); }
+
+ private:
   // Post-order emission with an explicit stack; returns the node id of the object at w.
   uint32_t node_of(uint64_t root) {
     if (auto it = ids_.find(root); it != ids_.end()) return it->second;
@@ -73,7 +102,7 @@ class Dumper {
     while (!stack.empty()) {
       Frame& f = stack.back();
       const auto* obj = reinterpret_cast<const uint8_t*>(f.addr);
-      const SlotRange slots = own_region(f.addr) ? slots_of(obj) : SlotRange{};
+      const SlotRange slots = space_.own_gmp(f.addr) ? slots_of(obj) : SlotRange{};
       bool pushed = false;
       while (f.next < slots.count) {
         const uint64_t c = load_u64(obj + slots.first + 8 * f.next++);
@@ -89,12 +118,6 @@ class Dumper {
       if (ids_.find(addr) == ids_.end()) emit(addr);
     }
     return ids_.at(root);
-  }
-
-  const Region* own_region(uint64_t addr) const {
-    for (const Region* p : parts_)
-      if (p->contains(reinterpret_cast<const void*>(addr))) return p;
-    return nullptr;
   }
 
   static SlotRange slots_of(const uint8_t* obj) {
@@ -121,21 +144,23 @@ class Dumper {
   }
 
   void emit(uint64_t addr) {
-    json n;
-    const Region* own = own_region(addr);
-    if (own == nullptr) {
-      n = dep_node(addr);
-    } else {
-      n = object_node(reinterpret_cast<const uint8_t*>(addr), own->header().gmp());
+    const std::optional<bool> gmp = space_.own_gmp(addr);
+    json n = gmp ? object_node(reinterpret_cast<const uint8_t*>(addr), *gmp) : dep_node(addr);
+    if (max_share_ && gmp && shareable(ObjectHeader::decode(reinterpret_cast<const uint8_t*>(addr)).kind())) {
+      // Children are ids already, so equal JSON is §4.4's equal byte image at graph level.
+      const auto [it, fresh] = shared_.try_emplace(n.dump(), static_cast<uint32_t>(nodes_.size()));
+      if (!fresh) {
+        ids_[addr] = it->second;
+        return;
+      }
     }
     ids_[addr] = static_cast<uint32_t>(nodes_.size());
     nodes_.push_back(std::move(n));
   }
 
   json dep_node(uint64_t addr) const {
-    for (size_t k = 0; k < deps_.size(); ++k)
-      if (deps_[k]->contains(reinterpret_cast<const void*>(addr)))
-        return {{"kind", "dep"}, {"dep", k}, {"offset", addr - reinterpret_cast<uint64_t>(deps_[k]->begin())}};
+    if (const auto k = space_.dep_of(addr))
+      return {{"kind", "dep"}, {"dep", *k}, {"offset", addr - reinterpret_cast<uint64_t>(space_.deps[*k].begin)}};
     return {{"kind", "unknown"}, {"address", hex_word(addr)}};  // unreachable for validated regions
   }
 
@@ -175,6 +200,8 @@ class Dumper {
     return n;
   }
 
+  // Limbs (digits) are read through the limb (digit) pointer: a heap mpz keeps them in a
+  // separate block, a loaded one right after its struct.
   static json mpz_fields(const uint8_t* obj, bool gmp) {
     json n;
     json limbs = json::array();
@@ -182,27 +209,71 @@ class Dumper {
       const int32_t sz = load_i32(obj + layout::mpz_size);
       n["negative"] = sz < 0;
       const uint64_t count = static_cast<uint64_t>(sz < 0 ? -static_cast<int64_t>(sz) : sz);
-      for (uint64_t i = 0; i < count; ++i) limbs.push_back(hex_word(load_u64(obj + layout::mpz_limbs + 8 * i)));
+      const auto* at = reinterpret_cast<const uint8_t*>(load_u64(obj + layout::mpz_limb_ptr));
+      for (uint64_t i = 0; i < count; ++i) limbs.push_back(hex_word(load_u64(at + 8 * i)));
       n["limbs"] = std::move(limbs);
     } else {
       n["negative"] = obj[layout::mpz_sign] != 0;
       const uint64_t count = load_u64(obj + layout::mpz_digit_count);
-      for (uint64_t i = 0; i < count; ++i) limbs.push_back(load_u32(obj + layout::mpz_digits + 4 * i));
+      const auto* at = reinterpret_cast<const uint8_t*>(load_u64(obj + layout::mpz_digit_ptr));
+      for (uint64_t i = 0; i < count; ++i) limbs.push_back(load_u32(at + 4 * i));
       n["digits"] = std::move(limbs);
     }
     return n;
   }
 
-  std::span<const Region* const> parts_;
-  std::span<const Region* const> deps_;
+  Space space_;
+  bool max_share_;
   std::unordered_map<uint64_t, uint32_t> ids_;
+  std::unordered_map<std::string, uint32_t> shared_;  // shareable node JSON -> its id
   json nodes_ = json::array();
 };
 
 }  // namespace
 
 json dump_graph(std::span<const Region* const> parts, std::span<const Region* const> deps) {
-  return Dumper(parts, deps).run();
+  Space space;
+  for (const Region* p : parts) space.parts.push_back({p->begin(), p->size(), p->header().gmp()});
+  for (const Region* d : deps) space.deps.push_back({d->begin(), d->size()});
+  Dumper dumper(std::move(space), false);
+  json out;
+  out["schema"] = "compactfuzz-graph/1";
+  json part_list = json::array();
+  for (const Region* p : parts) {
+    const FileHeader& h = p->header();
+    json part = {{"file", p->name()},
+                 {"format", std::string(format_name(h.format))},
+                 {"flags", h.flags},
+                 {"version_string", hex_bytes(h.version_string.data(), h.version_string.size())},
+                 {"githash", hex_bytes(h.githash.data(), h.githash.size())},
+                 {"base_addr", hex_word(h.base_addr)}};
+    part["root"] = dumper.value(p->root());
+    part_list.push_back(std::move(part));
+  }
+  json dep_list = json::array();
+  for (const Region* d : deps) dep_list.push_back({{"file", d->name()}, {"base_addr", hex_word(d->base_addr())}});
+  out["parts"] = std::move(part_list);
+  out["deps"] = std::move(dep_list);
+  out["nodes"] = dumper.take_nodes();
+  return out;
+}
+
+json dump_memory_graph(std::span<const uint64_t> roots, std::span<const DepRange> deps, bool gmp, bool max_share) {
+  Space space;
+  space.deps.assign(deps.begin(), deps.end());
+  space.memory = true;
+  space.memory_gmp = gmp;
+  Dumper dumper(std::move(space), max_share);
+  json out;
+  out["schema"] = "compactfuzz-graph/1";
+  json part_list = json::array();
+  for (const uint64_t r : roots) part_list.push_back({{"root", dumper.value(r)}});
+  json dep_list = json::array();
+  for (const DepRange& d : deps) dep_list.push_back({{"size", d.size}});
+  out["parts"] = std::move(part_list);
+  out["deps"] = std::move(dep_list);
+  out["nodes"] = dumper.take_nodes();
+  return out;
 }
 
 }  // namespace cf::oracles
