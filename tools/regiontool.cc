@@ -1,18 +1,33 @@
 // regiontool: the command-line face of core (DESIGN.md "regiontool"). Exit codes: 0 clean,
-// 1 an input was rejected, 2 usage or I/O error. Subcommands arrive with the issues that
-// build them; `inspect` is here.
+// 1 an input was rejected (or, for compact/roundtrip, not reproduced), 2 usage or I/O error.
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "tools/compact_cmds.h"
 #include "tools/inspect.h"
 #include "tools/load_cmds.h"
 
 namespace {
 
 using cf::tool::ExitCode;
+
+// A whole-string unsigned number, 0x-prefixed hex or decimal (never octal) (std::stoull would accept "12abc").
+bool parse_u64(const std::string& s, uint64_t* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  const unsigned long long v = std::strtoull(s.c_str(), &end, hex ? 16 : 10);
+  if (errno != 0 || end != s.c_str() + s.size() || s[0] == '-') return false;
+  *out = v;
+  return true;
+}
 
 int run_inspect(const std::vector<std::string>& files, bool json, bool objects, bool lenient, bool current) {
   cf::tool::InspectOptions options;
@@ -31,6 +46,33 @@ int run_inspect(const std::vector<std::string>& files, bool json, bool objects, 
   }
   if (json) std::cout << (files.size() == 1 ? all[0] : all).dump(1) << "\n";
   return worst;
+}
+
+int run_compact(cf::tool::CompactCmdOptions o, const std::string& key, const std::string& base_text,
+                const std::string& strategy, int format_number) {
+  if (!key.empty()) o.key = key;
+  if (!base_text.empty()) {
+    uint64_t base = 0;
+    if (!parse_u64(base_text, &base)) {
+      std::cerr << "regiontool compact: --base '" << base_text << "' is not a number\n";
+      return ExitCode::exit_usage;
+    }
+    o.base = base;
+  }
+  o.strategy = strategy == "recursive" ? cf::Strategy::recursive : cf::Strategy::worklist;
+  if (format_number != 0) o.format = format_number == 3 ? cf::Format::v3 : cf::Format::v2;
+  return cf::tool::run_compact(o, std::cout, std::cerr);
+}
+
+int run_roundtrip(const std::vector<std::string>& files, bool chain, const std::string& strategy,
+                  const std::string& order) {
+  cf::tool::RoundtripOptions rt;
+  if (strategy == "worklist") rt.strategies = {cf::Strategy::worklist};
+  if (strategy == "recursive") rt.strategies = {cf::Strategy::recursive};
+  rt.order = order == "ascending"    ? cf::tool::OrderChoice::ascending
+             : order == "descending" ? cf::tool::OrderChoice::descending
+                                     : cf::tool::OrderChoice::automatic;
+  return cf::tool::run_roundtrip(files, chain, rt, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -67,6 +109,37 @@ int main(int argc, char** argv) {
   add_load_options(dump);
   dump->add_option("-o,--output", output, "output file, or - for stdout")->required();
 
+  cf::tool::CompactCmdOptions compact_opts;
+  std::string key, base_text, compact_strategy = "worklist";
+  int format_number = 0;
+  CLI::App* compact =
+      app.add_subcommand("compact", "Compact a graph (canonical JSON) into a region file or save chain");
+  compact->add_option("graph", compact_opts.input, "graph model JSON (docs/graph-model.md)")->required();
+  compact->add_option("-o,--output", compact_opts.output, "part 0's file; later parts get .server, .private, .part<k>")
+      ->required();
+  CLI::Option* key_opt = compact->add_option("--key", key, "base = base_addr_for_key(NAME), e.g. Batteries.Data.Char");
+  compact->add_option("--base", base_text, "explicit base address (0x... or decimal)")->excludes(key_opt);
+  compact->add_option("--strategy", compact_strategy, "worklist (default) or recursive")
+      ->check(CLI::IsMember({"worklist", "recursive"}));
+  compact->add_option("--format", format_number, "2 or 3 (default: part 0's format, else 3 with closures, else 2)")
+      ->check(CLI::IsMember({2, 3}));
+  compact->add_option("--dep", compact_opts.dep_files,
+                      "dep region files: the graph's dep k is file k (loaded as a chain)");
+
+  std::vector<std::string> rt_files;
+  bool rt_chain = false;
+  std::string rt_strategy = "both", rt_order = "auto";
+  CLI::App* roundtrip = app.add_subcommand(
+      "roundtrip", "Load each file (or one chain), re-compact it and compare with the input byte for byte");
+  roundtrip->add_option("files", rt_files, "region files; with --chain, one save chain in order")->required();
+  roundtrip->add_flag("--chain", rt_chain, "the files are one save chain, re-compacted through one compactor");
+  roundtrip->add_option("--strategy", rt_strategy, "both (default), worklist or recursive")
+      ->check(CLI::IsMember({"both", "worklist", "recursive"}));
+  roundtrip
+      ->add_option("--child-order", rt_order,
+                   "auto (ascending; a v0 file that differs is retried descending), ascending, descending")
+      ->check(CLI::IsMember({"auto", "ascending", "descending"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -80,5 +153,7 @@ int main(int argc, char** argv) {
   load.load.validate = !no_validate;
   if (*validate) return cf::tool::run_validate(load, std::cout, std::cerr);
   if (*dump) return cf::tool::run_dump(load, output, std::cout, std::cerr);
+  if (*compact) return run_compact(compact_opts, key, base_text, compact_strategy, format_number);
+  if (*roundtrip) return run_roundtrip(rt_files, rt_chain, rt_strategy, rt_order);
   return ExitCode::exit_usage;
 }

@@ -1,0 +1,312 @@
+// See compact_cmds.h.
+#include "tools/compact_cmds.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+#include <string_view>
+#include <variant>
+
+#include "core/name_hash.h"
+#include "oracles/graph_build.h"
+#include "tools/file_io.h"
+#include "tools/inspect.h"
+
+namespace cf::tool {
+namespace {
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string offset_text(uint64_t off) { return std::to_string(off) + " (" + hex(off) + ")"; }
+
+// ---- compact ----------------------------------------------------------------------------
+
+// Part 0's base: --key, else --base, else what the graph recorded.
+bool choose_base(const CompactCmdOptions& o, const oracles::BuiltGraph& g, uint64_t* base, std::ostream& err) {
+  if (o.key) {
+    auto name = Name::parse(*o.key);
+    if (!name) {
+      err << "regiontool compact: --key '" << *o.key << "' is not a dotted Lean name\n";
+      return false;
+    }
+    *base = base_addr_for_key(*name);
+  } else if (o.base) {
+    *base = *o.base;
+  } else if (g.parts[0].base_addr) {
+    *base = *g.parts[0].base_addr;
+  } else {
+    err << "regiontool compact: " << o.input << ": parts[0] has no base_addr; give --key or --base\n";
+    return false;
+  }
+  if (*base % 8 != 0) {  // a reader rejects it (FORMAT.md §8, H6): refuse to write such a file
+    err << "regiontool compact: base " << hex(*base) << " is not 8-aligned\n";
+    return false;
+  }
+  return true;
+}
+
+// The compactor's options from the command line and part 0's header fields.
+bool compactor_options(const CompactCmdOptions& o, const oracles::BuiltGraph& g,
+                       const std::vector<Region>& deps, CompactorOptions* c, std::ostream& err) {
+  const oracles::PartSpec& p0 = g.parts[0];
+  if (!choose_base(o, g, &c->base_addr, err)) return false;
+  c->strategy = o.strategy;
+  c->format = o.format ? *o.format : p0.format ? *p0.format : g.has_closures ? Format::v3 : Format::v2;
+  c->flags = p0.flags;
+  c->version_string = p0.version_string;
+  c->githash = p0.githash;
+  c->libraries = g.libraries;
+  c->name = o.output;
+  for (const Region& d : deps) c->deps.push_back({d.begin(), d.size(), d.base_addr()});
+  // The heap's mpz layout was fixed by part 0 while building; the compactor must read the same.
+  const bool gmp = c->format <= Format::v1 || (c->flags & k_flag_gmp) != 0;
+  if (gmp != g.heap.gmp()) {
+    err << "regiontool compact: " << o.input << ": format " << format_name(c->format) << " with flags "
+        << int{c->flags} << " contradicts the mpz layout of parts[0]\n";
+    return false;
+  }
+  return true;
+}
+
+Result<std::vector<Region>> load_deps(const CompactCmdOptions& o) {
+  if (o.dep_files.empty()) return std::vector<Region>{};
+  return load_parts(o.dep_files, o.load);
+}
+
+}  // namespace
+
+std::string part_file_name(const std::string& output, size_t k) {
+  switch (k) {
+    case 0: return output;
+    case 1: return output + ".server";
+    case 2: return output + ".private";
+    default: return output + ".part" + std::to_string(k);
+  }
+}
+
+int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err) {
+  auto text_or = read_whole_file(o.input);
+  if (!text_or) {
+    err << "regiontool compact: " << o.input << ": " << text_or.error().message << "\n";
+    return exit_usage;
+  }
+  auto deps_or = load_deps(o);
+  if (!deps_or) {
+    err << "regiontool compact: dep " << deps_or.error().describe() << "\n";
+    return exit_usage;
+  }
+  std::vector<const Region*> dep_ptrs;
+  for (const Region& d : deps_or.value()) dep_ptrs.push_back(&d);
+  const std::string_view json_text(reinterpret_cast<const char*>(text_or->data()), text_or->size());
+  oracles::BuildResult built = oracles::build_graph_text(json_text, dep_ptrs);
+  if (auto* e = std::get_if<oracles::BuildError>(&built)) {
+    err << "regiontool compact: " << o.input << ": " << e->message << "\n";
+    return exit_usage;
+  }
+  auto& g = std::get<oracles::BuiltGraph>(built);
+  CompactorOptions copts;
+  if (!compactor_options(o, g, deps_or.value(), &copts, err)) return exit_usage;
+  Compactor compactor(copts);
+  // Every part is compacted before any is written: a rejected chain leaves no files.
+  std::vector<std::vector<uint8_t>> images;
+  for (const oracles::PartSpec& p : g.parts) {
+    const oracles::PartSpec& text_from = p.text_given ? p : g.parts[0];
+    compactor.set_text_fields(text_from.version_string, text_from.githash);
+    auto image_or = compactor.save(p.root);
+    if (!image_or) {
+      err << "regiontool compact: " << image_or.error().describe() << "\n";  // names class and offset
+      return exit_rejected;
+    }
+    images.push_back(std::move(image_or.value()));
+  }
+  uint64_t base = copts.base_addr;
+  for (size_t k = 0; k < images.size(); ++k) {
+    const std::string path = part_file_name(o.output, k);
+    if (auto st = write_file_atomic(path, images[k]); !st) {
+      err << "regiontool compact: " << st.error().describe() << "\n";
+      return exit_usage;
+    }
+    out << path << ": " << images[k].size() << " bytes, " << format_name(copts.format) << ", base " << hex(base)
+        << " (" << strategy_name(copts.strategy) << ")\n";
+    base += align64k(images[k].size());  // §3.4, as the compactor placed the next part
+  }
+  return exit_ok;
+}
+
+// ---- roundtrip --------------------------------------------------------------------------
+
+namespace {
+
+std::string_view order_name(ChildOrder c) { return c == ChildOrder::ascending ? "ascending" : "descending"; }
+
+// Where offset `off` of the input falls: a named header area, or the object containing it.
+void locate(const Region& input, uint64_t off, PartReport* p) {
+  const FileHeader& h = input.header();
+  const uint64_t d = h.data_start();
+  if (off >= p->input_size) {
+    p->where = "past the input's end";
+  } else if (off < d) {
+    p->where = "header";
+  } else if (off < d + 8) {
+    p->where = "root slot";
+  } else if (off >= d + h.data_size) {
+    p->where = "trailer";
+  } else {
+    const auto& list = input.summary().object_list;
+    auto it = std::upper_bound(list.begin(), list.end(), off,
+                               [](uint64_t v, const ObjectRecord& o) { return v < o.offset; });
+    if (it != list.begin() && off - (it - 1)->offset < (it - 1)->size) p->object = *(it - 1);
+  }
+}
+
+PartReport compare(const Region& input, const std::vector<uint8_t>& in, const std::vector<uint8_t>& outb) {
+  PartReport p;
+  p.file = input.name();
+  p.input_size = in.size();
+  p.output_size = outb.size();
+  const size_t n = std::min(in.size(), outb.size());
+  const auto mismatch = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), outb.begin());
+  const auto first = static_cast<uint64_t>(mismatch.first - in.begin());
+  if (first == n && in.size() == outb.size()) return p;
+  p.first_difference = first;
+  locate(input, first, &p);
+  return p;
+}
+
+StrategyReport try_order(const std::vector<const Region*>& parts, const std::vector<std::vector<uint8_t>>& inputs,
+                         Strategy s, ChildOrder order) {
+  StrategyReport r;
+  r.strategy = s;
+  r.order = order;
+  auto images_or = recompact(parts, s, order);
+  if (!images_or) {
+    r.compact_error = images_or.take_error();
+    return r;
+  }
+  for (size_t k = 0; k < parts.size(); ++k) r.parts.push_back(compare(*parts[k], inputs[k], images_or.value()[k]));
+  return r;
+}
+
+}  // namespace
+
+bool StrategyReport::identical() const {
+  if (compact_error) return false;
+  return std::all_of(parts.begin(), parts.end(), [](const PartReport& p) { return p.identical(); });
+}
+
+int GroupReport::exit_code() const {
+  if (load_error) return exit_usage;
+  for (const StrategyReport& r : results)
+    if (!r.identical()) return exit_rejected;
+  return exit_ok;
+}
+
+Result<std::vector<std::vector<uint8_t>>> recompact(const std::vector<const Region*>& parts, Strategy strategy,
+                                                    ChildOrder order) {
+  std::vector<std::vector<uint8_t>> images;
+  if (parts.empty()) return images;
+  const FileHeader& h0 = parts[0]->header();
+  CompactorOptions c;
+  c.strategy = strategy;
+  c.child_order = order;
+  c.format = h0.format;
+  c.flags = h0.flags;
+  c.base_addr = h0.base_addr;  // never recomputed from a key (§9.3: the May 2022 file breaks §3.2)
+  c.libraries = h0.trailer.libraries;
+  c.name = parts[0]->name();
+  Compactor compactor(c);
+  for (const Region* p : parts) {
+    compactor.set_text_fields(p->header().version_string, p->header().githash);
+    auto image_or = compactor.save(p->root());
+    if (!image_or) return image_or.take_error();
+    images.push_back(std::move(image_or.value()));
+  }
+  return images;
+}
+
+GroupReport roundtrip_group(const std::vector<std::string>& files, const RoundtripOptions& o) {
+  GroupReport g;
+  g.files = files;
+  std::vector<std::vector<uint8_t>> inputs;
+  for (const std::string& f : files) {
+    auto bytes_or = read_whole_file(f);
+    if (!bytes_or) {
+      g.load_error = bytes_or.take_error();
+      g.load_error->file = f;
+      return g;
+    }
+    inputs.push_back(std::move(bytes_or.value()));
+  }
+  auto regions_or = load_parts(files, o.load);
+  if (!regions_or) {
+    g.load_error = regions_or.take_error();
+    return g;
+  }
+  std::vector<const Region*> parts;
+  for (const Region& r : regions_or.value()) parts.push_back(&r);
+  const bool legacy_candidate = !parts.empty() && parts[0]->header().format == Format::v0;
+  for (Strategy s : o.strategies) {
+    const ChildOrder first = o.order == OrderChoice::descending ? ChildOrder::descending : ChildOrder::ascending;
+    StrategyReport r = try_order(parts, inputs, s, first);
+    // Only v0 files predate #2286's ascending order; retrying others would hide real bugs.
+    if (!r.identical() && o.order == OrderChoice::automatic && legacy_candidate) {
+      StrategyReport d = try_order(parts, inputs, s, ChildOrder::descending);
+      if (d.identical()) r = std::move(d);
+    }
+    g.results.push_back(std::move(r));
+  }
+  return g;
+}
+
+void print_roundtrip(std::ostream& out, std::ostream& err, const GroupReport& g) {
+  if (g.load_error) {
+    const std::string& f = g.load_error->file.empty() ? g.files.front() : g.load_error->file;
+    out << f << ": load failed: " << error_name(g.load_error->code) << "\n";
+    err << "regiontool roundtrip: " << g.load_error->describe() << "\n";
+    return;
+  }
+  for (const StrategyReport& r : g.results) {
+    const std::string how = std::string(strategy_name(r.strategy)) + ", " + std::string(order_name(r.order)) +
+                            " child order";
+    if (r.compact_error) {
+      out << g.files.front() << ": not reproduced (" << how << "): compaction rejected: "
+          << error_name(r.compact_error->code) << "\n";
+      err << "regiontool roundtrip: " << r.compact_error->describe() << "\n";
+      continue;
+    }
+    for (const PartReport& p : r.parts) {
+      if (p.identical()) {
+        out << p.file << ": identical (" << how << ")\n";
+        continue;
+      }
+      out << p.file << ": differs (" << how << "): first difference at offset " << offset_text(*p.first_difference);
+      if (p.object)
+        out << ", in the input's " << kind_name(p.object->kind) << " object at " << offset_text(p.object->offset)
+            << ", tag " << int{p.object->tag} << ", " << p.object->size << " bytes";
+      else if (!p.where.empty())
+        out << ", in the input's " << p.where;
+      out << "; output " << p.output_size << " bytes, input " << p.input_size << " bytes\n";
+    }
+  }
+}
+
+int run_roundtrip(const std::vector<std::string>& files, bool chain, const RoundtripOptions& o, std::ostream& out,
+                  std::ostream& err) {
+  std::vector<std::vector<std::string>> groups;
+  if (chain) groups.push_back(files);
+  else
+    for (const std::string& f : files) groups.push_back({f});
+  int worst = exit_ok;
+  for (const auto& files_of_group : groups) {
+    const GroupReport g = roundtrip_group(files_of_group, o);
+    print_roundtrip(out, err, g);
+    worst = std::max(worst, g.exit_code());
+  }
+  return worst;
+}
+
+}  // namespace cf::tool
