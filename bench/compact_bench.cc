@@ -12,6 +12,7 @@
 //    The root is an array of every object nothing references.
 //  - Duplicated/N: N/5 objects built as above, then the same structure built four more times
 //    (fresh heap objects): max sharing folds about 80 % of the input away.
+// Sizes: 40 objects (a 1-2 KB file: PERFORMANCE.md's small-file goal), 100k, 1M, 4M.
 // Counters: items = input objects; bytes = output bytes; out_MiB, emitted, shared.
 #include <benchmark/benchmark.h>
 
@@ -162,7 +163,7 @@ void BM_DuplicatedWorklist(benchmark::State& s) { run(s, true, cf::Strategy::wor
 void BM_DuplicatedRecursive(benchmark::State& s) { run(s, true, cf::Strategy::recursive); }
 void BM_DuplicatedMemcpy(benchmark::State& s) { run_memcpy(s, true); }
 
-#define CF_SIZES Arg(100'000)->Arg(1'000'000)->Arg(4'000'000)->Unit(benchmark::kMillisecond)->UseRealTime()
+#define CF_SIZES Arg(40)->Arg(100'000)->Arg(1'000'000)->Arg(4'000'000)->Unit(benchmark::kMillisecond)->UseRealTime()
 BENCHMARK(BM_ShapedWorklist)->CF_SIZES;
 BENCHMARK(BM_ShapedRecursive)->CF_SIZES;
 BENCHMARK(BM_ShapedMemcpy)->CF_SIZES;

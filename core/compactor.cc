@@ -273,13 +273,15 @@ struct Compactor::State {
   }
 
   Result<uint64_t> place_worklist(uint64_t root);
-  Result<uint64_t> place_recursive(uint64_t v, uint64_t depth);
+  Result<uint64_t> place_recursive(uint64_t v, uint64_t depth, uint64_t limit);
+  Result<uint64_t> place_recursive_on_thread(uint64_t root);
   Status emit(uint64_t v);
   Result<uint64_t> encode(const uint8_t* src, const ObjectHeader& h, uint64_t at);
   Result<std::vector<uint8_t>> save(uint64_t root);
   Result<uint64_t> place_root(uint64_t root);
   Result<std::vector<uint8_t>> finish_part(uint64_t root_word);
   void rollback(uint64_t buffer_size_before);
+  void undo_to(uint64_t mark);
 };
 
 Result<uint64_t> Compactor::State::place_worklist(uint64_t root) {
@@ -315,10 +317,10 @@ Result<uint64_t> Compactor::State::place_worklist(uint64_t root) {
 }
 
 // Direct recursion, as upstream since #14122; runs on a thread sized for o.max_depth levels.
-Result<uint64_t> Compactor::State::place_recursive(uint64_t v, uint64_t depth) {
-  if (depth > o.max_depth)
+Result<uint64_t> Compactor::State::place_recursive(uint64_t v, uint64_t depth, uint64_t limit) {
+  if (depth > limit)
     return err(fail(ErrorCode::depth_limit, buf.size(), "graph nesting exceeds the recursive strategy's budget of %llu",
-                    static_cast<ull>(o.max_depth)));
+                    static_cast<ull>(limit)));
   stats.max_depth = std::max(stats.max_depth, depth);
   const SlotRange s = slots_of(reinterpret_cast<const uint8_t*>(v));
   prefetch_children(v, s);
@@ -328,7 +330,7 @@ Result<uint64_t> Compactor::State::place_recursive(uint64_t v, uint64_t depth) {
     if (!r) return r.take_error();
     if (r.value()) continue;
     table.set(c, k_pending);
-    if (auto p = place_recursive(c, depth + 1); !p) return p.take_error();
+    if (auto p = place_recursive(c, depth + 1, limit); !p) return p.take_error();
   }
   if (auto st = emit(v); !st) return st.take_error();
   return table.get(v);
@@ -493,25 +495,47 @@ Result<uint64_t> Compactor::State::encode(const uint8_t* src, const ObjectHeader
   return err(fail(ErrorCode::unrepresentable, at, "tag %u has no layout", h.tag));
 }
 
+// The recursion's stack per level: upstream uses 128 bytes (PERFORMANCE.md); ours, with
+// Result<> frames and sanitizer redzones, a few times that.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CF_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CF_SANITIZED 1
+#endif
+#endif
+#ifdef CF_SANITIZED
+constexpr uint64_t k_frame = 4096;
+constexpr uint64_t k_inline_levels = 256;  // on the caller's stack: 1 MiB of it
+#else
+constexpr uint64_t k_frame = 1024;
+constexpr uint64_t k_inline_levels = 1024;
+#endif
+
 Result<uint64_t> Compactor::State::place_root(uint64_t root) {
   auto r = ready(root);
   if (!r) return r.take_error();
   if (r.value()) return translate(root);
   if (o.strategy == Strategy::worklist) return place_worklist(root);
+  // Most graphs are shallow (real files reach 3,043 levels): recurse on the caller's stack
+  // first, and only a graph deeper than that pays for a thread with a large stack.
+  const uint64_t mark = buf.size();
+  const CompactStats before = stats;
+  const size_t closures = closure_fields.size();
+  const std::vector<bool> libs_before = lib_used;
   table.set(root, k_pending);
-  // The recursion needs a stack for o.max_depth levels (PERFORMANCE.md: upstream uses 128
-  // bytes a level; ours, with Result<> frames and sanitizer redzones, a few times that).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  constexpr uint64_t k_frame = 4096;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-  constexpr uint64_t k_frame = 4096;
-#else
-  constexpr uint64_t k_frame = 1024;
-#endif
-#else
-  constexpr uint64_t k_frame = 1024;
-#endif
+  auto inline_try = place_recursive(root, 1, std::min(o.max_depth, k_inline_levels));
+  if (inline_try.ok() || inline_try.error().code != ErrorCode::depth_limit || o.max_depth <= k_inline_levels)
+    return inline_try;
+  undo_to(mark);
+  stats.emitted = before.emitted, stats.shared = before.shared;
+  closure_fields.resize(closures);
+  lib_used = libs_before;
+  table.set(root, k_pending);
+  return place_recursive_on_thread(root);
+}
+
+Result<uint64_t> Compactor::State::place_recursive_on_thread(uint64_t root) {
   struct Job {
     State* self;
     uint64_t root;
@@ -525,7 +549,7 @@ Result<uint64_t> Compactor::State::place_root(uint64_t root) {
       &t, &attr,
       [](void* arg) -> void* {
         auto* j = static_cast<Job*>(arg);
-        j->out.emplace(j->self->place_recursive(j->root, 1));
+        j->out.emplace(j->self->place_recursive(j->root, 1, j->self->o.max_depth));
         return nullptr;
       },
       &job);
@@ -537,12 +561,17 @@ Result<uint64_t> Compactor::State::place_root(uint64_t root) {
   return std::move(*job.out);
 }
 
+// Forgets everything placed at buffer offset >= mark: own addresses from there on and pending
+// marks. Dep references and merges into earlier bytes stay valid and are kept.
+void Compactor::State::undo_to(uint64_t mark) {
+  const uint64_t lo = base0() + mark, hi = base0() + buf.size();
+  table.filter([&](uint64_t v) { return v != k_pending && !(v >= lo && v < hi); });
+  share.drop_from(mark, buf);
+  buf.resize(mark);
+}
+
 void Compactor::State::rollback(uint64_t buffer_size_before) {
-  const uint64_t first_new = base0() + buffer_size_before;
-  // Drop what this part placed; keep dep references and merges into earlier parts (valid).
-  table.filter([&](uint64_t v) { return v != k_pending && v < first_new; });
-  share.drop_from(buffer_size_before, buf);
-  buf.resize(buffer_size_before);
+  undo_to(buffer_size_before);
   closure_fields.clear();
 }
 

@@ -303,6 +303,39 @@ TEST(CompactorDepth, RecursiveStopsAtItsBudgetWorklistHasNone) {
   EXPECT_EQ(rec, must(compact(list, opts(Strategy::worklist))));
 }
 
+// A graph deeper than the recursive strategy's first, on-stack attempt (1,024 levels; 256
+// under sanitizers) is redone on its own thread: the undo must forget the attempt's closures,
+// libraries, shared strings and dep references, and the bytes must equal the worklist's.
+TEST(CompactorDepth, RecursiveRetryOnItsThreadGivesTheWorklistBytes) {
+  Heap h;
+  CompactorOptions dep_opts = opts();
+  dep_opts.base_addr = k_dep_base;
+  const auto dep_bytes = must(compact(h.array(std::vector<uint64_t>{h.string("dep")}), dep_opts));
+  auto dep = load(dep_bytes);
+  ASSERT_TRUE(dep.ok());
+  const uint64_t dep_str = load_u64(reinterpret_cast<const uint8_t*>(dep->root()) + 24);
+  uint64_t tail = box(0);
+  for (uint64_t i = 0; i < 3000; ++i) {
+    const uint64_t head = i % 3 == 0   ? h.closure(0x400000 + (i % 2) * 0x100000, 2, std::vector<uint64_t>{box(i)})
+                          : i % 3 == 1 ? h.string("s" + std::to_string(i % 7))
+                                       : dep_str;
+    tail = h.ctor(1, std::vector<uint64_t>{head, tail});
+  }
+  CompactorOptions o = opts(Strategy::worklist, Format::v3);
+  o.libraries = {{0x400000, "liba"}, {0x500000, "libb"}, {0x900000, "unused"}};
+  o.deps = {{dep->begin(), dep->size(), dep->base_addr()}};
+  Compactor w(o);
+  o.strategy = Strategy::recursive;
+  Compactor r(o);
+  const auto a = must(w.save(tail)), b = must(r.save(tail));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(r.stats().emitted, w.stats().emitted);
+  EXPECT_EQ(r.stats().shared, w.stats().shared);
+  EXPECT_EQ(r.stats().dep_refs, w.stats().dep_refs);
+  EXPECT_EQ(r.stats().max_depth, w.stats().max_depth);
+  EXPECT_GT(r.stats().max_depth, 3000u);  // the list, then the closure under its last cell
+}
+
 // PERFORMANCE.md's deep-graph goal: a 10-million-deep list compacts (worklist) and loads.
 TEST(CompactorDepth, TenMillionDeepListCompactsWithTheWorklist) {
   constexpr uint64_t n = 10'000'000;
