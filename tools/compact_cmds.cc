@@ -1,6 +1,8 @@
 // See compact_cmds.h.
 #include "tools/compact_cmds.h"
 
+#include "oracles/catalogue.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
@@ -207,25 +209,7 @@ int GroupReport::exit_code() const {
 
 Result<std::vector<std::vector<uint8_t>>> recompact(const std::vector<const Region*>& parts, Strategy strategy,
                                                     ChildOrder order) {
-  std::vector<std::vector<uint8_t>> images;
-  if (parts.empty()) return images;
-  const FileHeader& h0 = parts[0]->header();
-  CompactorOptions c;
-  c.strategy = strategy;
-  c.child_order = order;
-  c.format = h0.format;
-  c.flags = h0.flags;
-  c.base_addr = h0.base_addr;  // never recomputed from a key (§9.3: the May 2022 file breaks §3.2)
-  c.libraries = h0.trailer.libraries;
-  c.name = parts[0]->name();
-  Compactor compactor(c);
-  for (const Region* p : parts) {
-    compactor.set_text_fields(p->header().version_string, p->header().githash);
-    auto image_or = compactor.save(p->root());
-    if (!image_or) return image_or.take_error();
-    images.push_back(std::move(image_or.value()));
-  }
-  return images;
+  return oracles::recompact(parts, strategy, order);  // one implementation for the CLI and the catalogue
 }
 
 GroupReport roundtrip_group(const std::vector<std::string>& files, const RoundtripOptions& o) {

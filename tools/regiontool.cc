@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/check_cmd.h"
 #include "tools/compact_cmds.h"
 #include "tools/inspect.h"
 #include "tools/load_cmds.h"
@@ -140,6 +141,15 @@ int main(int argc, char** argv) {
                    "auto (ascending; a v0 file that differs is retried descending), ascending, descending")
       ->check(CLI::IsMember({"auto", "ascending", "descending"}));
 
+  std::vector<std::string> check_inputs;
+  cf::tool::CheckOptions check_opts;
+  std::string expect;
+  CLI::App* check = app.add_subcommand(
+      "check", "Run every applicable oracle (docs/oracles.md) on each file, chain or G.json: one verdict per oracle");
+  check->add_option("inputs", check_inputs, "region files, or graph JSON files (*.json)")->required();
+  check->add_flag("--chain", check_opts.chain, "the region files are one save chain");
+  check->add_option("--expect", expect, "CLASS[@OFFSET]: also run the negative-table oracle (expected rejection)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -155,5 +165,20 @@ int main(int argc, char** argv) {
   if (*dump) return cf::tool::run_dump(load, output, std::cout, std::cerr);
   if (*compact) return run_compact(compact_opts, key, base_text, compact_strategy, format_number);
   if (*roundtrip) return run_roundtrip(rt_files, rt_chain, rt_strategy, rt_order);
+  if (*check) {
+    if (!expect.empty()) {
+      const size_t at = expect.find('@');
+      check_opts.expect_class = expect.substr(0, at);
+      if (at != std::string::npos) {
+        uint64_t off = 0;
+        if (!parse_u64(expect.substr(at + 1), &off)) {
+          std::cerr << "regiontool check: --expect offset '" << expect.substr(at + 1) << "' is not a number\n";
+          return ExitCode::exit_usage;
+        }
+        check_opts.expect_offset = off;
+      }
+    }
+    return cf::tool::run_check(check_inputs, check_opts, std::cout, std::cerr);
+  }
   return ExitCode::exit_usage;
 }

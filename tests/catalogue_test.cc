@@ -1,0 +1,186 @@
+// The oracle catalogue (oracles/catalogue.h): every judge reports a finding when fed a broken
+// observation, the oracles report findings on deliberately broken inputs, and the whole
+// catalogue holds on every real file and chain and on 1,000 generated graphs.
+#include "oracles/catalogue.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "core/heap.h"
+#include "oracles/generator.h"
+#include "tests/testlib/corpus.h"
+#include "tests/testlib/region_builder.h"
+
+namespace cf::oracles {
+namespace {
+
+constexpr uint64_t k_base = 0x7eb9c0000000ULL;  // inside every sanitizer's application range
+
+LoadObservation accepted(std::string dump, uint64_t work = 10, uint64_t bytes = 800) {
+  LoadObservation o;
+  o.accepted = true;
+  o.dump = std::move(dump);
+  o.work = work;
+  o.bytes = bytes;
+  return o;
+}
+
+LoadObservation rejected(ErrorCode code, uint64_t offset = 8, std::string file = "f") {
+  LoadObservation o;
+  LoadError e;
+  e.code = code;
+  e.offset = offset;
+  e.file = std::move(file);
+  e.message = "m";
+  o.error = e;
+  o.bytes = 100;
+  return o;
+}
+
+void expect_finding(const Verdict& v, const std::string& needle) {
+  EXPECT_EQ(v.outcome, Outcome::finding) << v.oracle << ": " << v.reason;
+  EXPECT_NE(v.reason.find(needle), std::string::npos) << v.reason;
+}
+
+TEST(CatalogueJudges, EachCanReportAFinding) {
+  expect_finding(judge_paths(accepted("{}"), rejected(ErrorCode::truncated)), "slow path rejected");
+  expect_finding(judge_paths(rejected(ErrorCode::truncated), rejected(ErrorCode::bad_tag)), "different classes");
+  expect_finding(judge_paths(accepted("{\"a\":1}"), accepted("{\"a\":2}")), "character 5");
+  EXPECT_EQ(judge_paths(accepted("x"), accepted("x")).outcome, Outcome::holds);
+
+  const std::vector<uint8_t> a = {1, 2, 3}, b = {1, 9, 3}, c = {1, 2};
+  expect_finding(judge_bytes("o", "p", a, b), "offset 1");
+  expect_finding(judge_bytes("o", "p", a, c), "3 bytes expected, 2 got");
+  EXPECT_EQ(judge_bytes("o", "p", a, a).outcome, Outcome::holds);
+
+  expect_finding(judge_work(accepted("x", 500, 800), 4), "500 units");
+  EXPECT_EQ(judge_work(accepted("x", 404, 800), 4).outcome, Outcome::holds);  // 4 * (100 + 1)
+
+  expect_finding(judge_walk(accepted("")), "produced nothing");
+  expect_finding(judge_walk(rejected(ErrorCode::truncated, 8, "")), "names no file");
+  expect_finding(judge_walk(rejected(ErrorCode::truncated, 101)), "past the input");
+  EXPECT_EQ(judge_walk(rejected(ErrorCode::truncated, 100)).outcome, Outcome::holds);
+
+  expect_finding(judge_io(accepted("g"), {accepted("g"), accepted("other")}), "schedule 1");
+  expect_finding(judge_io(accepted("g"), {rejected(ErrorCode::truncated)}), "truncated");
+  EXPECT_EQ(judge_io(accepted("g"), {accepted("g"), rejected(ErrorCode::io_error)}).outcome, Outcome::holds);
+
+  const nlohmann::json want = {{"parts", {{{"root", {{"ref", 0}}}}}}, {"nodes", {{{"kind", "string"}, {"value", "a"}}}}};
+  nlohmann::json got = want;
+  got["nodes"][0]["value"] = "b";
+  expect_finding(judge_dumps("round trip", want, got), "node 0");
+  got = want;
+  got["parts"][0]["root"] = {{"box", 1}};
+  expect_finding(judge_dumps("round trip", want, got), "roots differ");
+
+  expect_finding(judge_negative(accepted("x"), "bad_tag", {}), "accepted");
+  expect_finding(judge_negative(rejected(ErrorCode::truncated), "bad_tag", {}), "expected bad_tag");
+  expect_finding(judge_negative(rejected(ErrorCode::bad_tag, 8), "bad_tag", 16), "expected offset 16");
+  EXPECT_EQ(judge_negative(rejected(ErrorCode::bad_tag, 16), "bad_tag", 16).outcome, Outcome::holds);
+}
+
+// A file no conforming writer produces: two equal strings, which max sharing would merge.
+// It is valid, so reproduction is the oracle that must notice.
+TEST(CatalogueOracles, ReproductionNoticesAFileThatIsNotMaxShared) {
+  testing::RegionBuilder b(Format::v2, k_base);
+  const uint64_t s1 = b.string("twin"), s2 = b.string("twin");
+  b.set_root(b.array({s1, s2}));
+  FileUnit u{{"twins.olean"}, {b.bytes()}};
+  EXPECT_EQ(validate_then_walk(u).outcome, Outcome::holds);
+  EXPECT_EQ(path_differential(u).outcome, Outcome::holds);
+  expect_finding(real_file_reproduction(u), "first difference");
+  EXPECT_EQ(idempotence(u).outcome, Outcome::holds);  // compact(load(.)) is max-shared already
+}
+
+TEST(CatalogueOracles, RoundTripNoticesACompactorWithoutMaxSharing) {
+  Heap h;
+  const uint64_t root = h.array(std::vector<uint64_t>{h.string("x"), h.string("x")});
+  GraphInput g;
+  g.roots = {root};
+  g.options.base_addr = k_base;
+  EXPECT_EQ(round_trip(g).outcome, Outcome::holds);
+  g.options.max_sharing = false;  // a broken compactor: the loaded graph keeps both strings
+  expect_finding(round_trip(g), "node 1");  // the second "x" where the array was expected
+}
+
+TEST(CatalogueOracles, NegativeTableOnARejectedFile) {
+  FileUnit u{{"empty.olean"}, {std::vector<uint8_t>{}}};
+  EXPECT_EQ(negative_table(u, "truncated", 0).outcome, Outcome::holds);
+  expect_finding(negative_table(u, "bad_magic", {}), "expected bad_magic");
+  EXPECT_EQ(real_file_reproduction(u).outcome, Outcome::not_applicable);
+}
+
+int tally(const std::vector<Verdict>& vs, std::map<std::string, std::map<std::string, int>>* counts) {
+  int findings = 0;
+  for (const Verdict& v : vs) {
+    ++(*counts)[v.oracle][std::string(outcome_name(v.outcome))];
+    if (v.outcome == Outcome::not_applicable && std::getenv("CF_CATALOGUE_VERBOSE")) std::printf("n/a: %s\n", v.reason.c_str());
+    if (v.outcome == Outcome::finding) {
+      ADD_FAILURE() << v.oracle << ": " << v.reason;
+      ++findings;
+    }
+  }
+  return findings;
+}
+
+void print(const char* what, const std::map<std::string, std::map<std::string, int>>& counts) {
+  for (const auto& [oracle, by] : counts) {
+    std::printf("[%s] %-24s", what, oracle.c_str());
+    for (const auto& [outcome, n] : by) std::printf(" %s %d", outcome.c_str(), n);
+    std::printf("\n");
+  }
+}
+
+// `regiontool check` runs exactly check_file_unit: it must hold on every real file and chain.
+TEST(CatalogueCorpus, HoldsOnEveryRealFileAndChain) {
+  const auto rows = testing::load_manifest();
+  std::map<std::string, std::map<std::string, int>> counts;
+  int units = 0;
+  auto run = [&](const std::vector<testing::ManifestRow>& chain) {
+    FileUnit u;
+    for (const auto& r : chain) {
+      u.names.push_back(testing::corpus_dir() + "/" + r["file"]);
+      u.bytes.push_back(testing::read_corpus_file(r["file"]));
+    }
+    SCOPED_TRACE(u.names.back());
+    tally(check_file_unit(u), &counts);
+    ++units;
+  };
+  for (const auto& r : rows) {
+    const std::string& p = r["original_path"];
+    if (!p.ends_with(".olean.server") && !p.ends_with(".olean.private")) run({r});
+  }
+  for (const auto& chain : testing::manifest_chains(rows)) run(chain);
+  EXPECT_EQ(units, 32);
+  print("corpus", counts);
+}
+
+TEST(CatalogueGenerated, HoldsOnAThousandGeneratedGraphs) {
+  std::map<std::string, std::map<std::string, int>> counts;
+  for (uint64_t seed = 1; seed <= 1000; ++seed) {
+    Heap heap(seed % 5 != 0);
+    GenSpec spec;
+    spec.seed = seed;
+    spec.objects = 10 + static_cast<uint32_t>(seed % 90);
+    spec.parts = 1 + static_cast<uint32_t>(seed % 3);
+    const bool v3 = seed % 4 == 0;
+    if (v3) spec.kind_weights[static_cast<size_t>(Kind::closure)] = 3;
+    const GenGraph g = generate(heap, spec);
+    GraphInput in;
+    in.roots = g.roots;
+    in.gmp = heap.gmp();
+    in.options.base_addr = k_base;
+    in.options.flags = heap.gmp() ? k_flag_gmp : 0;
+    in.options.format = v3 ? Format::v3 : Format::v2;
+    if (v3) in.options.libraries = {{spec.closure_fun_base, "libgen.so"}};
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    tally(check_graph(in), &counts);
+  }
+  print("generated", counts);
+}
+
+}  // namespace
+}  // namespace cf::oracles
