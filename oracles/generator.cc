@@ -104,16 +104,17 @@ class Generator {
       return spec_.dep_objects[below(spec_.dep_objects.size())];
     }
     if (nodes_.empty()) return box(below(8));
-    size_t i;
     if (unused_.empty() || chance(spec_.share_pct)) {
-      i = below(nodes_.size());
-    } else {
-      const size_t u = below(unused_.size());
-      i = index_.at(unused_[u]);
-      unused_[u] = unused_.back();
-      unused_.pop_back();
+      const size_t i = below(nodes_.size());
+      return nodes_[i].height < spec_.max_depth ? nodes_[i].addr : box(below(8));
     }
-    return nodes_[i].height < spec_.max_depth ? nodes_[i].addr : box(below(8));
+    const size_t u = below(unused_.size());
+    const size_t i = index_.at(unused_[u]);
+    // Too tall to be a child: it stays unused, so the part root still reaches it.
+    if (nodes_[i].height >= spec_.max_depth) return box(below(8));
+    unused_[u] = unused_.back();
+    unused_.pop_back();
+    return nodes_[i].addr;
   }
 
   std::vector<uint64_t> children(uint64_t n) {
@@ -132,9 +133,52 @@ class Generator {
     return b;
   }
 
-  Recipe random_recipe() {
+  // Index drawn from a table of per-mille weights.
+  size_t draw(std::span<const uint32_t> per_mille) {
+    uint64_t x = below(1000);
+    for (size_t i = 0; i < per_mille.size(); ++i) {
+      if (x < per_mille[i]) return i;
+      x -= per_mille[i];
+    }
+    return per_mille.size() - 1;
+  }
+
+  // corpus/real's shapes (docs/generators.md): ctor fields 0..6, scalar areas 0/8/16 bytes
+  // (Name hashes), tags 0..12, strings of 7..23 characters, arrays mostly 1..9 elements.
+  Recipe real_recipe() {
+    static constexpr uint32_t k_fields[] = {1, 51, 746, 123, 65, 11, 3};
+    static constexpr uint32_t k_scalars[] = {274, 637, 89};
     Recipe r;
     r.kind = pick_kind();
+    switch (r.kind) {
+      case Kind::ctor:
+        r.small = static_cast<uint8_t>(below(13));
+        r.children = children(draw(k_fields));
+        r.bytes = small_bytes(8 * draw(k_scalars));
+        break;
+      case Kind::array: {
+        const uint64_t roll = below(100);
+        r.children = children(roll < 50 ? 1 + below(2) : roll < 90 ? 3 + below(7) : 10 + below(190));
+        break;
+      }
+      case Kind::string: {
+        const uint64_t n = 7 + below(17);
+        for (uint64_t i = 0; i < n; ++i) r.bytes.push_back(static_cast<uint8_t>('a' + below(26)));
+        break;
+      }
+      default: return random_recipe_of(r.kind);
+    }
+    return r;
+  }
+
+  Recipe random_recipe() {
+    if (spec_.real_shapes) return real_recipe();
+    return random_recipe_of(pick_kind());
+  }
+
+  Recipe random_recipe_of(Kind kind) {
+    Recipe r;
+    r.kind = kind;
     const uint64_t fanout = below(uint64_t{spec_.max_fanout} + 1);
     switch (r.kind) {
       case Kind::ctor: {
@@ -262,6 +306,21 @@ class Generator {
 }  // namespace
 
 GenGraph generate(Heap& heap, const GenSpec& spec) { return Generator(heap, spec).run(); }
+
+GenSpec real_file_profile(uint64_t seed, uint32_t objects) {
+  GenSpec s;
+  s.seed = seed;
+  s.objects = objects;
+  // Objects per kind in corpus/real: ctor 85.62 %, string 11.75 %, array 2.61 %, mpz 0.02 %.
+  s.kind_weights = {8562, 261, 0, 1175, 2, 0, 0, 0, 0, 0};
+  s.scalar_pct = 12;  // 11.7 % of pointer-slot words are boxed scalars
+  s.share_pct = 30;
+  s.dup_pct = 0;      // real graphs arrive max-shared (FORMAT.md §9.3)
+  s.spare_pct = 0;
+  s.max_depth = 96;   // deepest real file: 93
+  s.real_shapes = true;
+  return s;
+}
 
 uint64_t deep_list(Heap& heap, uint64_t n) {
   uint64_t tail = box(0);

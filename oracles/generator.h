@@ -45,7 +45,14 @@ struct GenSpec {
   std::vector<uint64_t> dep_objects;
   /// Percent of arrays, strings and sarrays built with spare capacity.
   uint32_t spare_pct = 30;
+  /// Draw ctor field counts, scalar areas, tags, string and array lengths from the distributions
+  /// measured on corpus/real (docs/generators.md) instead of the uniform edge-case mix.
+  bool real_shapes = false;
 };
+
+/// The real-file profile (docs/generators.md): kind mix, field counts, scalar areas, string
+/// and array lengths and the share of boxed scalars as measured on corpus/real's 37,081 objects.
+GenSpec real_file_profile(uint64_t seed, uint32_t objects);
 
 struct GenGraph {
   std::vector<uint64_t> roots;  ///< one per part: a boxed scalar or an object address

@@ -11,6 +11,7 @@
 
 #include "core/heap.h"
 #include "oracles/generator.h"
+#include "oracles/graph_dump.h"
 #include "tests/testlib/corpus.h"
 #include "tests/testlib/region_builder.h"
 
@@ -180,6 +181,34 @@ TEST(CatalogueGenerated, HoldsOnAThousandGeneratedGraphs) {
     tally(check_graph(in), &counts);
   }
   print("generated", counts);
+}
+
+// The generator's real-file profile (docs/generators.md) against corpus/real, measured now
+// from EXPECTED.json: each kind's share of objects within 3 percentage points.
+TEST(GeneratorProfile, KindProportionsFollowTheRealCorpus) {
+  std::map<std::string, double> real, gen;
+  double real_total = 0, gen_total = 0;
+  for (const auto& [file, e] : testing::load_expected())
+    for (const auto& [kind, n] : e.at("objects_per_kind").items()) {
+      real[kind] += n.get<double>();
+      real_total += n.get<double>();
+    }
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Heap heap;
+    const GenGraph g = generate(heap, real_file_profile(seed, 2000));
+    const nlohmann::json dump = dump_memory_graph(g.roots, {}, true, false);
+    for (const auto& n : dump.at("nodes")) {
+      gen[n.at("kind").get<std::string>()] += 1;
+      gen_total += 1;
+    }
+  }
+  for (const std::string kind : {"ctor", "string", "array", "sarray", "mpz", "thunk", "task", "ref", "promise",
+                                  "closure"}) {
+    const double r = 100 * real[kind] / real_total, g = 100 * gen[kind] / gen_total;
+    std::printf("[profile] %-8s real %6.2f %%  generated %6.2f %%\n", kind.c_str(), r, g);
+    EXPECT_NEAR(g, r, 3.0) << kind;
+  }
+  std::printf("[profile] %.0f real objects, %.0f generated in 20 graphs\n", real_total, gen_total);
 }
 
 }  // namespace
