@@ -67,7 +67,7 @@ class Generator {
         return;
       }
     }
-    unused_.push_back(add(random_recipe()));
+    unused_.push_back(add(chance(spec_.edge_pct) ? edge_recipe() : random_recipe()));
   }
 
   // A part's root ties together the nodes no other node of the part uses; later parts
@@ -167,6 +167,30 @@ class Generator {
         break;
       }
       default: return random_recipe_of(r.kind);
+    }
+    return r;
+  }
+
+  Recipe edge_recipe() {
+    Recipe r;
+    switch (below(5)) {
+      case 0:
+        r.small = static_cast<uint8_t>(below(k_max_ctor_tag + 1));
+        r.children = children(k_max_ctor_fields_in_file);
+        break;
+      case 1: r.bytes = small_bytes(k_max_ctor_scalars_size); break;
+      case 2:
+        r.kind = Kind::mpz;
+        r.limbs.assign(8189 + below(12), 0);
+        for (auto& l : r.limbs) l = rng_();
+        r.limbs.back() |= 1;  // no trailing zero limb
+        r.negative = chance(50);
+        break;
+      case 3:
+        r.kind = Kind::array;
+        r.children = children(4096 + below(4096));
+        break;
+      default: break;  // a 0-field ctor without scalars: 8 bytes
     }
     return r;
   }

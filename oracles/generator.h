@@ -48,6 +48,11 @@ struct GenSpec {
   /// Draw ctor field counts, scalar areas, tags, string and array lengths from the distributions
   /// measured on corpus/real (docs/generators.md) instead of the uniform edge-case mix.
   bool real_shapes = false;
+  /// Percent of new nodes that are one of FORMAT.md's size edge cases: a 255-field ctor (the
+  /// 8-bit m_other caps a file at 255; 256 is not representable), a ctor with a 1,024-byte
+  /// scalar area, an mpz of 8,189-8,200 limbs (m_cs_sz wraps), an array of 4,096-8,191
+  /// elements, a 0-field ctor with no scalars.
+  uint32_t edge_pct = 0;
 };
 
 /// The real-file profile (docs/generators.md): kind mix, field counts, scalar areas, string

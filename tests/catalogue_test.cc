@@ -183,6 +183,25 @@ TEST(CatalogueGenerated, HoldsOnAThousandGeneratedGraphs) {
   print("generated", counts);
 }
 
+// The size edge cases of FORMAT.md §1 (GenSpec::edge_pct) go through the whole catalogue.
+TEST(CatalogueGenerated, HoldsOnSizeEdgeCases) {
+  std::map<std::string, std::map<std::string, int>> counts;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    Heap heap;
+    GenSpec spec;
+    spec.seed = seed;
+    spec.objects = 40;
+    spec.edge_pct = 25;
+    const GenGraph g = generate(heap, spec);
+    GraphInput in;
+    in.roots = g.roots;
+    in.options.base_addr = k_base;
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    tally(check_graph(in), &counts);
+  }
+  print("edge cases", counts);
+}
+
 // The generator's real-file profile (docs/generators.md) against corpus/real, measured now
 // from EXPECTED.json: each kind's share of objects within 3 percentage points.
 TEST(GeneratorProfile, KindProportionsFollowTheRealCorpus) {
