@@ -887,6 +887,14 @@ expects exit code 1 and `<expected class> at offset <expected offset>` in the ou
 checks that the rows and the files on disk match one to one, that every unmutated base is
 accepted, and that the generator's `--check` passes.
 
+**Annotated dumps.** Beside every file is `<file>.txt`, its `regiontool inspect --annotate` dump
+(`docs/regiontool.md`): every byte range up to the failing byte, labelled, then a `>>>` marker
+line with the class, offset and message. They are written by `scripts/annotate_negative.py`
+(rerun it after this generator, which removes them), and `tests/scripts/test_annotated_dumps.py`
+checks that each is current and that each single-file row's dump ends in its expected class at
+its expected offset. `inspect` reads a file alone and counts pointers that leave it as external
+references, so chain parts and the `missing_dep` rows carry no such marker.
+
 Bases (offsets are file offsets; `@x` is a pointer to file offset `x`; each
 `bytes changed` cell starts with the FORMAT.md §8.3 row it exercises, if any):
 
@@ -949,8 +957,10 @@ def write_bases(out):
 
 
 def tree_files(root):
-    """{relative path: bytes} for every file under root."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """{relative path: bytes} for every file under root, except the annotated dumps (*.txt),
+    which scripts/annotate_negative.py writes from regiontool's output, not this generator."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.suffix != ".txt"}
 
 
 def check(out, cases):

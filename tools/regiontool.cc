@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/check_cmd.h"
+#include "tools/annotate.h"
 #include "tools/compact_cmds.h"
 #include "tools/inspect.h"
 #include "tools/load_cmds.h"
@@ -30,17 +31,35 @@ bool parse_u64(const std::string& s, uint64_t* out) {
   return true;
 }
 
-int run_inspect(const std::vector<std::string>& files, bool json, bool objects, bool lenient, bool current) {
+// The worst exit code wins, and 2 (usage/IO) beats 1 (rejected).
+int worse(int worst, int code) {
+  if (code == cf::tool::exit_usage || worst == cf::tool::exit_usage) return cf::tool::exit_usage;
+  return std::max(worst, code);
+}
+
+int run_annotate(const std::vector<std::string>& files, const cf::tool::InspectOptions& options) {
+  int worst = cf::tool::exit_ok;
+  for (const std::string& f : files) {
+    cf::tool::AnnotateReport r = cf::tool::annotate_file(f, options);
+    worst = worse(worst, r.exit_code);
+    cf::tool::print_annotation(std::cout, r);
+    if (r.error) std::cerr << "regiontool: " << r.error->describe() << "\n";
+  }
+  return worst;
+}
+
+int run_inspect(const std::vector<std::string>& files, bool json, bool objects, bool annotate, bool lenient,
+                bool current) {
   cf::tool::InspectOptions options;
   options.objects = objects;
   options.walk.canonical = !lenient;
   options.header.current_only = current;
+  if (annotate) return run_annotate(files, options);
   int worst = cf::tool::exit_ok;
   nlohmann::json all = nlohmann::json::array();
   for (const std::string& f : files) {
     cf::tool::InspectReport r = cf::tool::inspect_file(f, options);
-    if (r.exit_code == cf::tool::exit_usage || worst == cf::tool::exit_usage) worst = cf::tool::exit_usage;
-    else worst = std::max(worst, r.exit_code);
+    worst = worse(worst, r.exit_code);
     if (json) all.push_back(cf::tool::to_json(r, objects));
     else cf::tool::print_text(std::cout, r, objects);
     if (r.error) std::cerr << "regiontool: " << r.error->describe() << "\n";
@@ -83,12 +102,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::vector<std::string> files;
-  bool json = false, objects = false, lenient = false, current = false;
+  bool json = false, objects = false, annotate = false, lenient = false, current = false;
   CLI::App* inspect = app.add_subcommand(
       "inspect", "Walk every object of each file: header fields, counts and bytes per kind, root, max depth");
   inspect->add_option("files", files, "region files")->required();
   inspect->add_flag("--json", json, "one JSON object per file (an array for several files)");
   inspect->add_flag("--objects", objects, "also list every object (offset, kind, tag, size, fields, depth)");
+  inspect->add_flag("--annotate", annotate,
+                    "label every byte range (offset, bytes, field, value, meaning); a rejected file up to its "
+                    "error, then a `>>>` marker line")
+      ->excludes("--json");
   inspect->add_flag("--lenient", lenient, "accept Tier C (canonical-form) violations");
   inspect->add_flag("--current", current, "accept only v2/v3, as current upstream Lean does");
 
@@ -156,7 +179,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : ExitCode::exit_usage;
   }
-  if (*inspect) return run_inspect(files, json, objects, lenient, current);
+  if (*inspect) return run_inspect(files, json, objects, annotate, lenient, current);
   load.load.path = path_name == "fast" ? cf::LoadPath::fast : path_name == "slow" ? cf::LoadPath::slow : cf::LoadPath::automatic;
   load.load.canonical = !lenient;
   load.load.header.current_only = current;
