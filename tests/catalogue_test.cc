@@ -14,6 +14,7 @@
 #include "oracles/graph_dump.h"
 #include "tests/testlib/corpus.h"
 #include "tests/testlib/region_builder.h"
+#include "tests/testlib/tool_run.h"
 
 namespace cf::oracles {
 namespace {
@@ -200,6 +201,22 @@ TEST(CatalogueGenerated, HoldsOnSizeEdgeCases) {
     tally(check_graph(in), &counts);
   }
   print("edge cases", counts);
+}
+
+// The command line: `regiontool check` prints one verdict per oracle and exits by them.
+TEST(CatalogueCli, CheckExitsByItsVerdicts) {
+  const auto rows = testing::load_manifest();
+  const std::string file = testing::corpus_dir() + "/" + rows.front()["file"];
+  testing::ToolRun r = testing::run_regiontool(CF_REGIONTOOL, {"check", file});
+  EXPECT_EQ(r.code, 0) << r.output;
+  for (const char* oracle : {"path differential: holds", "validate-then-walk: holds", "work bound: holds",
+                             "I/O schedule: holds", "strategy differential: holds", "idempotence: holds"})
+    EXPECT_NE(r.output.find(oracle), std::string::npos) << oracle << "\n" << r.output;
+  r = testing::run_regiontool(CF_REGIONTOOL, {"check", file, "--expect", "bad_magic@0"});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("negative table: FINDING - accepted; expected bad_magic"), std::string::npos) << r.output;
+  r = testing::run_regiontool(CF_REGIONTOOL, {"check", "/nonexistent/x.olean"});
+  EXPECT_EQ(r.code, 2) << r.output;
 }
 
 // The generator's real-file profile (docs/generators.md) against corpus/real, measured now

@@ -5,7 +5,6 @@
 // document is a BuildError that names its JSON path.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -26,6 +25,7 @@
 #include "oracles/graph_build.h"
 #include "oracles/graph_dump.h"
 #include "tests/testlib/corpus.h"
+#include "tests/testlib/tool_run.h"
 #include "tools/compact_cmds.h"
 
 namespace cf {
@@ -184,31 +184,9 @@ TEST(RoundtripOrders, ChainPartAloneIsALoadError) {
 
 // ---- the CLI ------------------------------------------------------------------------------
 
-struct ToolRun {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using testing::ToolRun;
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-ToolRun regiontool(const std::vector<std::string>& args) {
-  std::string cmd = quote(CF_REGIONTOOL);
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " 2>&1";
-  ToolRun r;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe.release());
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+ToolRun regiontool(const std::vector<std::string>& args) { return testing::run_regiontool(CF_REGIONTOOL, args); }
 
 class RoundtripCli : public ::testing::Test {
  protected:
