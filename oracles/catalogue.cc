@@ -117,6 +117,7 @@ Verdict not_applicable(std::string oracle, std::string reason) {
 }
 
 LoadObservation observe_load(const FileUnit& unit, LoadPath path, Io& io) { return observe(unit, path, false, io); }
+LoadObservation observe_load_files(const FileUnit& unit, LoadPath path, Io& io) { return observe(unit, path, true, io); }
 
 Result<std::vector<std::vector<uint8_t>>> recompact(const std::vector<const Region*>& parts, Strategy strategy,
                                                     ChildOrder order) {

@@ -51,6 +51,9 @@ struct LoadObservation {
 };
 
 LoadObservation observe_load(const FileUnit& unit, LoadPath path, Io& io = real_io());
+/// The same, reading each part from disk (unit.names are paths) through `io`: what a fault
+/// schedule on open/read/fstat disturbs.
+LoadObservation observe_load_files(const FileUnit& unit, LoadPath path, Io& io);
 
 /// Re-compacts a loaded chain with one Compactor, taking the header fields, the child order
 /// and part 0's base from the inputs (FORMAT.md §9.3). One image per part.
