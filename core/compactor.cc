@@ -173,31 +173,6 @@ bool shareable(Kind k) {
   }
 }
 
-uint64_t header_size(Format f) {
-  switch (f) {
-    case Format::v0: return k_v0_header_size;
-    case Format::v1: return k_v1_header_size;
-    case Format::v2: return k_v2_header_size;
-    case Format::v3: return k_v3_header_size;
-  }
-  return k_v2_header_size;
-}
-
-// The graph edges of a source object (heap or region): same slots as §1.4.
-SlotRange slots_of(const uint8_t* obj) {
-  const ObjectHeader h = ObjectHeader::decode(obj);
-  switch (h.kind()) {
-    case Kind::ctor: return {layout::ctor_fields, h.other};
-    case Kind::array: return {layout::array_data, load_u64(obj + layout::array_size)};
-    case Kind::closure: return {layout::closure_args, load_u16(obj + layout::closure_num_fixed)};
-    case Kind::thunk:
-    case Kind::task:
-    case Kind::ref:
-    case Kind::promise: return {layout::value, 1};
-    default: return {};
-  }
-}
-
 }  // namespace
 
 std::string_view strategy_name(Strategy s) { return s == Strategy::recursive ? "recursive" : "worklist"; }
@@ -291,7 +266,7 @@ Result<uint64_t> Compactor::State::place_worklist(uint64_t root) {
   };
   std::vector<Frame> stack;
   table.set(root, k_pending);
-  stack.push_back({root, 0, slots_of(reinterpret_cast<const uint8_t*>(root))});
+  stack.push_back({root, 0, object_slots(reinterpret_cast<const uint8_t*>(root))});
   prefetch_children(root, stack.back().slots);
   while (!stack.empty()) {
     stats.max_depth = std::max<uint64_t>(stats.max_depth, stack.size());
@@ -303,7 +278,7 @@ Result<uint64_t> Compactor::State::place_worklist(uint64_t root) {
       if (!r) return r.take_error();
       if (r.value()) continue;
       table.set(c, k_pending);
-      stack.push_back({c, 0, slots_of(reinterpret_cast<const uint8_t*>(c))});  // f is dead now
+      stack.push_back({c, 0, object_slots(reinterpret_cast<const uint8_t*>(c))});  // f is dead now
       prefetch_children(c, stack.back().slots);
       descended = true;
       break;
@@ -322,7 +297,7 @@ Result<uint64_t> Compactor::State::place_recursive(uint64_t v, uint64_t depth, u
     return err(fail(ErrorCode::depth_limit, buf.size(), "graph nesting exceeds the recursive strategy's budget of %llu",
                     static_cast<ull>(limit)));
   stats.max_depth = std::max(stats.max_depth, depth);
-  const SlotRange s = slots_of(reinterpret_cast<const uint8_t*>(v));
+  const SlotRange s = object_slots(reinterpret_cast<const uint8_t*>(v));
   prefetch_children(v, s);
   for (uint64_t i = 0; i < s.count; ++i) {
     const uint64_t c = child(v, s, i);

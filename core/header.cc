@@ -18,16 +18,6 @@ constexpr uint64_t k_githash_offset_v1 = 6;
 constexpr uint64_t k_githash_offset_v2 = 40;
 constexpr uint64_t k_data_size_offset = 88;
 
-uint64_t header_size(Format f) {
-  switch (f) {
-    case Format::v0: return k_v0_header_size;
-    case Format::v1: return k_v1_header_size;
-    case Format::v2: return k_v2_header_size;
-    case Format::v3: return k_v3_header_size;
-  }
-  return k_v3_header_size;
-}
-
 uint64_t base_addr_offset(Format f) {
   switch (f) {
     case Format::v0: return 16;
@@ -81,6 +71,16 @@ std::string text_until_nul(const uint8_t* p, size_t n) {
 size_t githash_size(Format f) { return f == Format::v1 ? k_githash_size_v1 : k_githash_size_v2; }
 
 }  // namespace
+
+uint64_t header_size(Format f) {
+  switch (f) {
+    case Format::v0: return k_v0_header_size;
+    case Format::v1: return k_v1_header_size;
+    case Format::v2: return k_v2_header_size;
+    case Format::v3: return k_v3_header_size;
+  }
+  return k_v3_header_size;
+}
 
 std::string_view format_name(Format f) {
   static constexpr std::string_view names[] = {"v0", "v1", "v2", "v3"};

@@ -43,6 +43,9 @@ struct V3Trailer {
   bool operator==(const V3Trailer&) const = default;
 };
 
+/// D, the header's size and the file offset of the root slot: 24, 56, 88 or 96 (§2.6).
+uint64_t header_size(Format f);
+
 /// Everything a header says, in every generation.
 struct FileHeader {
   Format format = Format::v2;

@@ -25,4 +25,18 @@ void ObjectHeader::encode(uint8_t* p) const {
   p[7] = tag;
 }
 
+SlotRange object_slots(const uint8_t* obj) {
+  const ObjectHeader h = ObjectHeader::decode(obj);
+  switch (h.kind()) {
+    case Kind::ctor: return {layout::ctor_fields, h.other};
+    case Kind::array: return {layout::array_data, load_u64(obj + layout::array_size)};
+    case Kind::closure: return {layout::closure_args, load_u16(obj + layout::closure_num_fixed)};
+    case Kind::thunk:
+    case Kind::task:
+    case Kind::ref:
+    case Kind::promise: return {layout::value, 1};
+    default: return {};
+  }
+}
+
 }  // namespace cf

@@ -111,4 +111,8 @@ struct SlotRange {
   uint64_t count = 0;
 };
 
+/// The graph edges of a well-formed object in memory (a heap object or a validated region
+/// object), in slot order (§1.4). Trusts the object: untrusted bytes go through the walker.
+SlotRange object_slots(const uint8_t* obj);
+
 }  // namespace cf

@@ -102,7 +102,7 @@ class Dumper {
     while (!stack.empty()) {
       Frame& f = stack.back();
       const auto* obj = reinterpret_cast<const uint8_t*>(f.addr);
-      const SlotRange slots = space_.own_gmp(f.addr) ? slots_of(obj) : SlotRange{};
+      const SlotRange slots = space_.own_gmp(f.addr) ? object_slots(obj) : SlotRange{};
       bool pushed = false;
       while (f.next < slots.count) {
         const uint64_t c = load_u64(obj + slots.first + 8 * f.next++);
@@ -118,20 +118,6 @@ class Dumper {
       if (ids_.find(addr) == ids_.end()) emit(addr);
     }
     return ids_.at(root);
-  }
-
-  static SlotRange slots_of(const uint8_t* obj) {
-    const ObjectHeader h = ObjectHeader::decode(obj);
-    switch (h.kind()) {
-      case Kind::ctor: return {layout::ctor_fields, h.other};
-      case Kind::array: return {layout::array_data, load_u64(obj + layout::array_size)};
-      case Kind::closure: return {layout::closure_args, load_u16(obj + layout::closure_num_fixed)};
-      case Kind::thunk:
-      case Kind::task:
-      case Kind::ref:
-      case Kind::promise: return {layout::value, 1};
-      default: return {};
-    }
   }
 
   json refs(const uint8_t* obj, SlotRange slots) {
@@ -168,7 +154,7 @@ class Dumper {
     const ObjectHeader h = ObjectHeader::decode(obj);
     const Kind k = h.kind();
     json n = {{"kind", std::string(kind_name(k))}};
-    const SlotRange slots = slots_of(obj);
+    const SlotRange slots = object_slots(obj);
     switch (k) {
       case Kind::ctor: {
         n["tag"] = h.tag;

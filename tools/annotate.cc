@@ -13,6 +13,7 @@
 #include "core/header.h"
 #include "core/object.h"
 #include "tools/file_io.h"
+#include "tools/text.h"
 
 namespace cf::tool {
 namespace {
@@ -24,12 +25,6 @@ constexpr size_t k_max_quoted = 48;      // longer text values are elided with a
 constexpr size_t k_preview = 20;         // string content shown in a pointer's target
 constexpr uint64_t k_bytes_per_line = 16;
 constexpr uint64_t k_max_byte_lines = 4;  // a longer range shows 3 lines and a count
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<ull>(v));
-  return buf;
-}
 
 // File offsets as §10.5 writes them: 0x060, at least three digits.
 std::string at(uint64_t off) {

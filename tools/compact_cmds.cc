@@ -12,16 +12,11 @@
 #include "core/name_hash.h"
 #include "oracles/graph_build.h"
 #include "tools/file_io.h"
+#include "tools/text.h"
 #include "tools/inspect.h"
 
 namespace cf::tool {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::string offset_text(uint64_t off) { return std::to_string(off) + " (" + hex(off) + ")"; }
 
@@ -184,7 +179,7 @@ StrategyReport try_order(const std::vector<const Region*>& parts, const std::vec
   StrategyReport r;
   r.strategy = s;
   r.order = order;
-  auto images_or = recompact(parts, s, order);
+  auto images_or = oracles::recompact(parts, s, order);
   if (!images_or) {
     r.compact_error = images_or.take_error();
     return r;
@@ -205,11 +200,6 @@ int GroupReport::exit_code() const {
   for (const StrategyReport& r : results)
     if (!r.identical()) return exit_rejected;
   return exit_ok;
-}
-
-Result<std::vector<std::vector<uint8_t>>> recompact(const std::vector<const Region*>& parts, Strategy strategy,
-                                                    ChildOrder order) {
-  return oracles::recompact(parts, strategy, order);  // one implementation for the CLI and the catalogue
 }
 
 GroupReport roundtrip_group(const std::vector<std::string>& files, const RoundtripOptions& o) {

@@ -75,11 +75,6 @@ struct GroupReport {
 /// Loads `files` (one file, or one chain) and re-compacts it with each requested strategy.
 GroupReport roundtrip_group(const std::vector<std::string>& files, const RoundtripOptions& o);
 
-/// Re-compacts loaded parts (one chain, in order) with one Compactor; the header fields,
-/// the child order and part 0's base come from the inputs. One image per part.
-Result<std::vector<std::vector<uint8_t>>> recompact(const std::vector<const Region*>& parts, Strategy strategy,
-                                                    ChildOrder order);
-
 /// Prints one line per file and strategy; details of a difference go to `out` as well.
 void print_roundtrip(std::ostream& out, std::ostream& err, const GroupReport& r);
 

@@ -5,15 +5,10 @@
 #include <ostream>
 
 #include "tools/file_io.h"
+#include "tools/text.h"
 
 namespace cf::tool {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Printable form of an opaque text field: bytes up to the first NUL, non-printables as \xNN.
 std::string printable(const std::string& raw) {
