@@ -226,8 +226,10 @@ Result<Shape> Walker::check_ctor(uint64_t off, const ObjectHeader& hdr) {
     return fail(ErrorCode::bad_object_size, off + 4, "ctor m_cs_sz %llu < 8 + 8 * %llu fields", static_cast<ull>(cs),
                 static_cast<ull>(n));
   const uint64_t step = align8(cs);
+#ifndef CF_CANARY_CTOR_EXTENT  // the planted bug (docs/canaries.md): a ctor may run past the data end
   if (step > end_ - off)
     return fail(ErrorCode::truncated, off, "ctor of %llu bytes runs past the data end", static_cast<ull>(step));
+#endif
   if (o_.canonical && (cs % 8 != 0 || cs > k_max_ctor_size))
     return fail(ErrorCode::bad_object_size, off + 4, "ctor m_cs_sz %llu is not a multiple of 8 in [8, %u]",
                 static_cast<ull>(cs), k_max_ctor_size);

@@ -5,12 +5,14 @@
 //     reads every reachable field; every object's bytes are read too) under ASan/UBSan;
 //   * work bound: work <= 4 units per file word (tests/region_test.cc, docs/performance.md).
 // Flags byte: the input's last byte bit 0 selects lenient (Tier C off) validation.
+// The custom mutator (harness/region_mutator.h) mutates at the object level.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
 #include "harness/fuzz_check.h"
+#include "harness/region_mutator.h"
 
 #include "core/region.h"
 #include "oracles/graph_dump.h"
@@ -36,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<uint8_t> file(data, data + size);  // exact size: over-reads are reported
   cf::LoadOptions automatic, slow;
   automatic.canonical = slow.canonical = !(size > 0 && (data[size - 1] & 1));
+  automatic.header.expected_flags = slow.header.expected_flags = cf::fuzz::declared_flags(file);
   slow.path = cf::LoadPath::slow;
   auto a = cf::Region::load_bytes("input", file, {}, automatic);
   auto s = cf::Region::load_bytes("input", file, {}, slow);
@@ -53,4 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CF_CHECK(s->work() <= 4 * (size / 8 + 1), "work %llu over 4 units per word",
            static_cast<unsigned long long>(s->work()));
   return 0;
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  return cf::fuzz::mutate_file(data, size, max_size, seed);
 }

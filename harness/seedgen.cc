@@ -1,0 +1,296 @@
+// cf_seedgen: writes the seed corpora corpus/<target>/ (scripts/compactfuzz gen; zstd's
+// `fuzz.py gen`). Seeds are valid inputs of every shape the format has - generated graphs
+// compacted by the reference compactor (v2, v3 with closures, non-GMP, deep, string- and
+// mpz-heavy, empty parts, chains with a dep region) plus the real files where they fit - so
+// the engines start from deep coverage rather than from the magic check.
+//
+//   cf_seedgen --real corpus/real --out corpus [--max-size BYTES]
+//
+// Deterministic: the same build writes the same bytes. File names say what a seed is.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/compactor.h"
+#include "core/heap.h"
+#include "core/region.h"
+#include "harness/chain_input.h"
+#include "oracles/generator.h"
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<uint8_t>;
+
+namespace {
+
+constexpr uint64_t k_base = 0x7ebd00000000ULL;      // inside every sanitizer's application range
+constexpr uint64_t k_dep_base = 0x7ebc00000000ULL;  // the dep region of the chain seeds
+constexpr uint64_t k_lib_base = 0x400000;
+
+struct Seed {
+  std::string name;
+  Bytes bytes;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "cf_seedgen: %s\n", what.c_str());
+  std::exit(1);
+}
+
+Bytes read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) die("cannot read " + p.string());
+  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_file(const fs::path& p, const Bytes& b) {
+  const fs::path tmp = p.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    if (!out) die("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, p);
+}
+
+// One generated graph shape: the knobs and the file options.
+struct Shape {
+  std::string name;
+  uint32_t objects;
+  bool gmp = true;
+  bool v3 = false;
+  uint32_t parts = 1;
+  uint32_t string_weight = 10, mpz_weight = 6;
+  uint32_t chain_pct = 10;
+  uint32_t max_depth = 64;
+  bool real_profile = false;
+};
+
+// Compacts a generated graph as one chain (one image per part); `dep` adds a dep region the
+// graph points into. Returns the images, dep first when there is one.
+std::vector<Bytes> generate_chain(const Shape& s, uint64_t seed, bool with_dep) {
+  std::vector<Bytes> images;
+  std::optional<cf::Region> dep;
+  std::vector<uint64_t> dep_objects;
+  if (with_dep) {
+    cf::Heap heap;
+    cf::oracles::GenSpec d = cf::oracles::real_file_profile(seed ^ 0xde9, 30);
+    const auto g = cf::oracles::generate(heap, d);
+    cf::CompactorOptions o;
+    o.base_addr = k_dep_base;
+    o.name = "dep";
+    auto bytes = cf::compact(g.roots[0], o);
+    if (!bytes) die("dep: " + bytes.error().describe());
+    images.push_back(bytes.value());
+    cf::LoadOptions lo;
+    lo.path = cf::LoadPath::slow;
+    auto r = cf::Region::load_bytes("dep", images.back(), {}, lo);
+    if (!r) die("dep does not load: " + r.error().describe());
+    dep.emplace(std::move(r).value());
+    for (const cf::ObjectRecord& rec : dep->summary().object_list)
+      dep_objects.push_back(reinterpret_cast<uint64_t>(dep->begin()) + rec.offset);
+  }
+  cf::Heap heap(s.gmp);
+  cf::oracles::GenSpec spec = s.real_profile ? cf::oracles::real_file_profile(seed, s.objects) : cf::oracles::GenSpec{};
+  spec.seed = seed;
+  spec.objects = s.objects;
+  spec.parts = s.parts;
+  if (!s.real_profile) {
+    spec.chain_pct = s.chain_pct;
+    spec.max_depth = s.max_depth;
+    spec.kind_weights[static_cast<size_t>(cf::Kind::string)] = s.string_weight;
+    spec.kind_weights[static_cast<size_t>(cf::Kind::mpz)] = s.mpz_weight;
+  }
+  spec.closure_fun_base = k_lib_base;
+  spec.kind_weights[static_cast<size_t>(cf::Kind::closure)] = s.v3 ? 6 : 0;
+  if (with_dep) {
+    spec.dep_objects = dep_objects;
+    spec.dep_pct = 20;
+  }
+  const auto g = cf::oracles::generate(heap, spec);
+  cf::CompactorOptions o;
+  o.base_addr = k_base;
+  o.flags = s.gmp ? cf::k_flag_gmp : 0;
+  o.format = s.v3 ? cf::Format::v3 : cf::Format::v2;
+  o.libraries = {{k_lib_base, "libseed.so"}};
+  if (dep) o.deps = {{dep->begin(), dep->size(), dep->base_addr()}};
+  cf::Compactor c(o);
+  for (uint64_t root : g.roots) {
+    auto part = c.save(root);
+    if (!part) die(s.name + ": " + part.error().describe());
+    images.push_back(std::move(part).value());
+  }
+  return images;
+}
+
+const std::vector<Shape>& shapes() {
+  static const std::vector<Shape> all = {
+      {"tiny", 3},
+      {"small", 20},
+      {"medium", 120},
+      {"real-profile", 200, true, false, 1, 10, 6, 10, 64, true},
+      {"nongmp", 40, false, false, 1, 4, 20},
+      {"strings", 40, true, false, 1, 60, 0},
+      {"mpz", 40, true, false, 1, 2, 60},
+      {"v3-closures", 60, true, true},
+      {"deep", 400, true, false, 1, 2, 0, 95, 100000},
+  };
+  return all;
+}
+
+// MANIFEST.tsv rows -> chains (.olean + .olean.server + .olean.private of one module), in order.
+std::vector<std::vector<fs::path>> real_chains(const fs::path& real) {
+  std::ifstream in(real / "MANIFEST.tsv");
+  if (!in) die("cannot read " + (real / "MANIFEST.tsv").string());
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> cols;
+  {
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
+  }
+  const auto col = [&](const std::string& n) {
+    const auto it = std::find(cols.begin(), cols.end(), n);
+    if (it == cols.end()) die("MANIFEST.tsv has no column " + n);
+    return static_cast<size_t>(it - cols.begin());
+  };
+  const size_t c_file = col("file"), c_repo = col("repo"), c_commit = col("commit"), c_path = col("original_path");
+  std::map<std::string, fs::path> by_key;
+  std::vector<std::string> keys;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, '\t');) f.push_back(c);
+    if (f.size() < cols.size()) continue;
+    const std::string key = f[c_repo] + "\t" + f[c_commit] + "\t" + f[c_path];
+    by_key[key] = real / f[c_file];
+    keys.push_back(key);
+  }
+  std::vector<std::vector<fs::path>> chains;
+  for (const std::string& k : keys) {
+    if (k.size() < 6 || k.compare(k.size() - 6, 6, ".olean") != 0) continue;
+    std::vector<fs::path> parts = {by_key[k]};
+    for (const char* suffix : {".server", ".private"})
+      if (auto it = by_key.find(k + suffix); it != by_key.end()) parts.push_back(it->second);
+    if (parts.size() > 1) chains.push_back(parts);
+  }
+  return chains;
+}
+
+std::string stem(const fs::path& p) {
+  std::string s = p.filename().string();
+  std::replace(s.begin(), s.end(), '.', '_');
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fs::path real, out;
+  uint64_t max_size = 400'000;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--real" && i + 1 < argc) real = argv[++i];
+    else if (a == "--out" && i + 1 < argc) out = argv[++i];
+    else if (a == "--max-size" && i + 1 < argc) max_size = std::stoull(argv[++i]);
+    else die("usage: cf_seedgen --real DIR --out DIR [--max-size BYTES]");
+  }
+  if (real.empty() || out.empty()) die("usage: cf_seedgen --real DIR --out DIR [--max-size BYTES]");
+
+  std::map<std::string, std::vector<Seed>> seeds;
+  // Generated single files and chains.
+  std::vector<Seed> files;
+  for (const Shape& s : shapes())
+    for (uint64_t seed = 1; seed <= 2; ++seed)
+      files.push_back({"gen-" + s.name + "-" + std::to_string(seed), generate_chain(s, seed, false)[0]});
+  {
+    cf::Compactor c({});
+    auto part = c.save(1);  // a boxed scalar root: a part with no objects
+    if (!part) die("empty part: " + part.error().describe());
+    files.push_back({"gen-empty-part", part.value()});
+  }
+  // Real files, each alone (later chain parts alone are rejected with missing_dep: useful too).
+  std::vector<Seed> real_files;
+  for (const auto& e : fs::recursive_directory_iterator(real)) {
+    if (!e.is_regular_file() || e.path().parent_path() == real || e.file_size() > max_size) continue;
+    real_files.push_back({"real-" + stem(e.path().parent_path().filename()) + "-" + stem(e.path()), read_file(e.path())});
+  }
+  std::sort(real_files.begin(), real_files.end(), [](const Seed& a, const Seed& b) { return a.name < b.name; });
+
+  for (const char* t : {"fuzz_load", "fuzz_inspect"}) {
+    seeds[t] = files;
+    seeds[t].insert(seeds[t].end(), real_files.begin(), real_files.end());
+  }
+
+  // fuzz_chain: generated chains (with and without a dep region), real chains, single files.
+  auto& chain = seeds["fuzz_chain"];
+  for (const Shape& s : shapes()) {
+    Shape three = s;
+    three.parts = 3;
+    for (bool dep : {false, true}) {
+      cf::fuzz::ChainInput in;
+      in.regions = generate_chain(three, 7, dep);
+      in.order_seed = static_cast<uint8_t>(chain.size() % 32);
+      chain.push_back({"gen-" + s.name + (dep ? "-dep+3parts" : "-3parts"), cf::fuzz::encode_chain(in)});
+    }
+  }
+  size_t real_chain_no = 0;
+  for (const auto& parts : real_chains(real)) {
+    cf::fuzz::ChainInput in;
+    uint64_t total = 0;
+    for (const fs::path& p : parts) {
+      in.regions.push_back(read_file(p));
+      total += in.regions.back().size();
+    }
+    if (total > max_size) continue;
+    chain.push_back({"real-chain-" + std::to_string(real_chain_no++) + "-" + stem(parts[0]), cf::fuzz::encode_chain(in)});
+  }
+  for (const Seed& f : files) chain.push_back({f.name + "-alone", cf::fuzz::encode_chain({{f.bytes}, false, 0})});
+
+  // fuzz_io: every schedule kind at a few call numbers, over small generated and real files.
+  auto& io = seeds["fuzz_io"];
+  std::vector<const Seed*> small;
+  for (const Seed& f : files)
+    if (f.bytes.size() <= 4096) small.push_back(&f);
+  std::vector<const Seed*> real_small;
+  for (const Seed& f : real_files) real_small.push_back(&f);
+  std::sort(real_small.begin(), real_small.end(), [](const Seed* a, const Seed* b) { return a->bytes.size() < b->bytes.size(); });
+  if (real_small.size() > 3) real_small.resize(3);
+  small.insert(small.end(), real_small.begin(), real_small.end());
+  static const char* kinds[] = {"eintr", "short", "nomem", "mmapmiss", "eio"};
+  for (uint8_t kind = 0; kind < 5; ++kind)
+    for (uint8_t n : {1, 2, 5}) {
+      const Seed& f = *small[(kind * 3 + n) % small.size()];
+      Bytes b = {kind, n};
+      b.insert(b.end(), f.bytes.begin(), f.bytes.end());
+      io.push_back({std::string(kinds[kind]) + "-" + std::to_string(n) + "-" + f.name, b});
+    }
+
+  // fuzz_roundtrip: payload bytes seed the generator, the tail sets the knobs (objects,
+  // shape: parts/v3/non-GMP/edge cases, share %, structural-copy %).
+  auto& rt = seeds["fuzz_roundtrip"];
+  for (uint32_t i = 0; i < 48; ++i) {
+    Bytes b;
+    for (uint32_t k = 0; k < 8 + i % 24; ++k) b.push_back(static_cast<uint8_t>((i * 131 + k * 29) & 0xFF));
+    const uint8_t dup = static_cast<uint8_t>(i * 7 % 30), share = static_cast<uint8_t>(i * 13 % 60);
+    const uint8_t shape = static_cast<uint8_t>(i % 64), objects = static_cast<uint8_t>(i < 16 ? i * 4 : i * 5 % 256);
+    b.insert(b.end(), {dup, share, shape, objects});
+    rt.push_back({"knobs-" + std::to_string(i), b});
+  }
+
+  for (auto& [target, list] : seeds) {
+    const fs::path dir = out / target;
+    fs::create_directories(dir);
+    for (const Seed& s : list) write_file(dir / s.name, s.bytes);
+    uint64_t bytes = 0;
+    for (const Seed& s : list) bytes += s.bytes.size();
+    std::printf("%-15s %4zu seeds, %8llu bytes -> %s\n", target.c_str(), list.size(),
+                static_cast<unsigned long long>(bytes), dir.c_str());
+  }
+  return 0;
+}
