@@ -30,7 +30,7 @@ struct ChainLoad {
   std::vector<std::unique_ptr<cf::Region>> regions;
   std::optional<cf::LoadError> error;
   size_t failed_at = 0;  ///< index of the rejected region when error is set
-  std::string dump;      ///< canonical dump of every loaded region (accepted chains only)
+  nlohmann::json dump;   ///< canonical dump of every loaded region (accepted chains only)
 };
 
 std::string verdict_text(const ChainLoad& l) {
@@ -59,7 +59,7 @@ ChainLoad load_chain(const cf::fuzz::ChainInput& in, cf::LoadPath path, Order or
   }
   std::vector<const cf::Region*> parts;
   for (const auto& r : out.regions) parts.push_back(r.get());
-  out.dump = cf::oracles::dump_graph(parts, {}).dump();
+  out.dump = cf::oracles::dump_graph(parts, {});
   return out;
 }
 
@@ -93,7 +93,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // decode_chain copies every region into its own exact-size vector: ASan sees over-reads.
   const cf::fuzz::ChainInput in = cf::fuzz::decode_chain({data, size});
 
-  std::string reference_dump;
   ChainLoad automatic = load_chain(in, cf::LoadPath::automatic, identity);
   for (const auto& r : automatic.regions) {
     touch_every_byte(*r);
