@@ -412,29 +412,18 @@ DRAFT_BODIES = {
     EXPECT_NE(v.outcome, cf::oracles::Outcome::finding) << v.oracle << ": " << v.reason;
 """),
     "fuzz_chain": ("""
-#include <algorithm>
-
+#include "harness/chain_input.h"
 #include "oracles/catalogue.h"
 """, """\
-  // fuzz_chain's container (harness/chain_input.h): byte 0 = region count - 1 (bits 0-1), then
-  // a u32 LE length + bytes for every region but the last, which is the rest. Decoded here,
-  // then the chain-wide catalogue oracles: path differential, validate-then-walk, work bound.
-  // (The harness's dep-order permutation check has no catalogue entry; replay the file with
-  // build/asan/bin/fuzz_chain for that one.)
+  // fuzz_chain's container (harness/chain_input.h) decoded, then the chain-wide catalogue
+  // oracles: path differential, validate-then-walk, work bound. (The harness's dep-order
+  // permutation check has no catalogue entry; replay the file with build/asan/bin/fuzz_chain
+  // for that one.)
+  const cf::fuzz::ChainInput chain = cf::fuzz::decode_chain(bytes);
   cf::oracles::FileUnit unit;
-  const size_t count = bytes.empty() ? 1 : 1 + (bytes[0] & 3);
-  size_t at = bytes.empty() ? 0 : 1;
-  for (size_t k = 0; k < count; ++k) {
-    size_t take = bytes.size() - at;
-    if (k + 1 < count) {
-      uint32_t len = 0;
-      for (size_t b = 0; b < 4; ++b) len |= static_cast<uint32_t>(at + b < bytes.size() ? bytes[at + b] : 0) << (8 * b);
-      at = std::min(at + 4, bytes.size());
-      take = std::min<size_t>(len, bytes.size() - at);
-    }
+  for (size_t k = 0; k < chain.regions.size(); ++k) {
     unit.names.push_back("region " + std::to_string(k));
-    unit.bytes.emplace_back(bytes.begin() + at, bytes.begin() + at + take);
-    at += take;
+    unit.bytes.push_back(chain.regions[k]);
   }
   for (const cf::oracles::Verdict& v : {cf::oracles::path_differential(unit), cf::oracles::validate_then_walk(unit),
                                         cf::oracles::work_bound(unit, 4)})
@@ -475,37 +464,14 @@ DRAFT_BODIES = {
   EXPECT_NE(v.outcome, cf::oracles::Outcome::finding) << v.oracle << ": " << v.reason;
 """),
     "fuzz_roundtrip": ("""
-#include "core/heap.h"
-#include "core/name_hash.h"
+#include "harness/roundtrip_input.h"
 #include "oracles/catalogue.h"
-#include "oracles/generator.h"
 """, """\
-  // fuzz_roundtrip: the input seeds the graph generator (harness/fuzz_roundtrip.cc: knobs from
-  // the tail, seed from all of it); the catalogue's graph oracles must hold on that graph.
-  const auto tail = [&](size_t k) -> uint8_t { return bytes.size() > k ? bytes[bytes.size() - 1 - k] : 0; };
-  constexpr uint64_t k_base = 0x7ebd00000000ULL, k_lib_base = 0x400000;
-  const uint8_t shape = tail(1);
-  const bool v3 = shape & 4, gmp = !(shape & 8);
-  cf::Heap heap(gmp);
-  cf::oracles::GenSpec spec;
-  spec.seed = cf::murmur64a(bytes, 0x5eed);
-  spec.objects = 1u + tail(0);
-  spec.parts = 1u + shape % 3;
-  spec.edge_pct = (shape & 48) == 48 ? 5 : 0;
-  spec.share_pct = tail(2) % 60;
-  spec.dup_pct = tail(3) % 30;
-  spec.closure_fun_base = k_lib_base;
-  if (v3) spec.kind_weights[static_cast<size_t>(cf::Kind::closure)] = 4;
-  const cf::oracles::GenGraph g = cf::oracles::generate(heap, spec);
-  cf::oracles::GraphInput graph;
-  graph.roots = g.roots;
-  graph.gmp = gmp;
-  graph.options.base_addr = k_base;
-  graph.options.flags = gmp ? cf::k_flag_gmp : 0;
-  graph.options.format = v3 ? cf::Format::v3 : cf::Format::v2;
-  graph.options.libraries = {{k_lib_base, "libfuzz.so"}};
-  for (const cf::oracles::Verdict& v : {cf::oracles::strategy_differential(graph), cf::oracles::round_trip(graph),
-                                        cf::oracles::idempotence(graph)})
+  // fuzz_roundtrip: the input describes a generated graph (harness/roundtrip_input.h: knobs
+  // from the tail, seed from all of it); the catalogue's graph oracles must hold on it.
+  const cf::fuzz::RoundTripCase c = cf::fuzz::roundtrip_case(bytes);
+  for (const cf::oracles::Verdict& v : {cf::oracles::strategy_differential(c.graph), cf::oracles::round_trip(c.graph),
+                                        cf::oracles::idempotence(c.graph)})
     EXPECT_NE(v.outcome, cf::oracles::Outcome::finding) << v.oracle << ": " << v.reason;
 """),
 }

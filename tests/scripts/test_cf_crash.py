@@ -15,8 +15,6 @@ The sanitizer and CF_CHECK fixtures below are real output, captured once:
 
 import contextlib
 import hashlib
-import importlib.machinery
-import importlib.util
 import io
 import re
 import struct
@@ -26,21 +24,12 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+from driver_module import load_driver  # noqa: E402  (tests/scripts is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_driver():
-    """Import scripts/compactfuzz (no .py suffix) as a module, with its extensions."""
-    loader = importlib.machinery.SourceFileLoader("compactfuzz_for_cf_crash",
-                                                  str(ROOT / "scripts" / "compactfuzz"))
-    spec = importlib.util.spec_from_loader("compactfuzz_for_cf_crash", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    module.load_extensions()
-    return module
-
-
-cf = load_driver()
+cf = load_driver("compactfuzz_for_cf_crash")
 crash = sys.modules["cf_crash"]
 
 PLANT_SOURCE = ROOT / "corpus" / "real" / "Klandry98__Kryptografie_mit_Lean" / ".lake__config__[anonymous]__lakefile.olean"
@@ -451,10 +440,10 @@ class DraftTest(unittest.TestCase):
             "fuzz_inspect": ["cf::tool::inspect_bytes", "lenient.walk.canonical = false"],
             "fuzz_load": ["cf::oracles::path_differential(unit)", "cf::oracles::validate_then_walk(unit)",
                           "cf::oracles::work_bound(unit, 4)"],
-            "fuzz_chain": ["bytes[0] & 3", "cf::oracles::path_differential(unit)"],
+            "fuzz_chain": ["cf::fuzz::decode_chain(bytes)", "cf::oracles::path_differential(unit)"],
             "fuzz_io": ["cf::oracles::observe_load_files", "cf::oracles::judge_io", "bytes[0] % 5"],
-            "fuzz_roundtrip": ["cf::oracles::generate", "cf::oracles::round_trip(graph)",
-                               "cf::oracles::idempotence(graph)", "cf::oracles::strategy_differential(graph)"],
+            "fuzz_roundtrip": ["cf::fuzz::roundtrip_case", "cf::oracles::round_trip(c.graph)",
+                               "cf::oracles::idempotence(c.graph)", "cf::oracles::strategy_differential(c.graph)"],
         }
         self.assertEqual(set(wants), set(cf.FUZZ_TARGETS))
         for target, calls in wants.items():

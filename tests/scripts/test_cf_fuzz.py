@@ -10,8 +10,6 @@ The sanitizer samples come from a small planted-bug target whose sources sat und
 """
 
 import contextlib
-import importlib.machinery
-import importlib.util
 import io
 import json
 import os
@@ -26,22 +24,13 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+from driver_module import load_driver  # noqa: E402  (tests/scripts is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJ = "/tmp/cff/proj"  # repository root of the planted-bug target of the sanitizer samples
 
 
-def load_driver():
-    """Import scripts/compactfuzz (no .py suffix) as a module and load its extensions."""
-    loader = importlib.machinery.SourceFileLoader("compactfuzz_for_cf_fuzz",
-                                                  str(ROOT / "scripts" / "compactfuzz"))
-    spec = importlib.util.spec_from_loader("compactfuzz_for_cf_fuzz", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    module.load_extensions()
-    return module
-
-
-cf = load_driver()
+cf = load_driver("compactfuzz_for_cf_fuzz")
 fz = sys.modules["cf_fuzz"]
 
 

@@ -5,8 +5,6 @@ Run from the repo root: python3 -m unittest discover -s tests/scripts -v
 """
 
 import contextlib
-import importlib.machinery
-import importlib.util
 import io
 import os
 import shutil
@@ -17,21 +15,12 @@ import unittest
 import zipfile
 from pathlib import Path
 
+from driver_module import load_driver  # noqa: E402  (tests/scripts is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_driver():
-    """Import scripts/compactfuzz (no .py suffix) as a module, with its extensions loaded."""
-    loader = importlib.machinery.SourceFileLoader("compactfuzz_ossfuzz_test",
-                                                  str(ROOT / "scripts" / "compactfuzz"))
-    spec = importlib.util.spec_from_loader("compactfuzz_ossfuzz_test", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    module.load_extensions()
-    return module
-
-
-cf = load_driver()
+cf = load_driver("compactfuzz_ossfuzz_test")
 ossfuzz = __import__("cf_ossfuzz")
 
 # A real banner: libFuzzer (clang-14) starting build/fuzz/bin/fuzz_inspect -runs=4 on an
