@@ -16,8 +16,8 @@ namespace {
 
 const char* const k_files[] = {
     "sebastian-griego__pgraph/.lake__build__lib__Main.olean",  // v1, 329 KB, mpz
-    "heartpunk__learnability/.lake__packages__batteries__.lake__build__lib__lean__Batteries__Data__Random__"
-    "MersenneTwister.olean.private",  // v2, 293 KB, chain part
+    ("heartpunk__learnability/.lake__packages__batteries__.lake__build__lib__lean__Batteries__Data__Random__"
+     "MersenneTwister.olean.private"),  // v2, 293 KB, chain part (one name, split)
     "cicixgliamici__a-weak-Silly-substitution-Calculus/.lake__build__lib__lean__SSC__NormalForms.olean",  // 1.2 KB
 };
 

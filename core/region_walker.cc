@@ -86,8 +86,10 @@ int64_t Walker::find_dep(uint64_t w) {
   if (!dep_order_built_) {
     dep_order_.resize(deps.size());
     for (uint32_t i = 0; i < deps.size(); ++i) dep_order_[i] = i;
+#ifndef CF_CANARY_DEP_ORDER  // the planted bug (docs/canaries.md): deps searched in the caller's order
     std::stable_sort(dep_order_.begin(), dep_order_.end(),
                      [&](uint32_t a, uint32_t b) { return deps[a].base_addr < deps[b].base_addr; });
+#endif
     dep_order_built_ = true;
   }
   auto it = std::upper_bound(dep_order_.begin(), dep_order_.end(), w,
