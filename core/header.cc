@@ -251,4 +251,9 @@ std::vector<uint8_t> serialize_trailer(const V3Trailer& t) {
   return out;
 }
 
+uint8_t declared_flags(std::span<const uint8_t> file) {
+  const bool v2_or_v3 = file.size() > 6 && std::memcmp(file.data(), k_magic, 5) == 0 && (file[5] == 2 || file[5] == 3);
+  return v2_or_v3 ? file[6] : k_flag_gmp;
+}
+
 }  // namespace cf

@@ -83,6 +83,11 @@ struct HeaderOptions {
 Result<FileHeader> parse_header(std::span<const uint8_t> prefix, uint64_t file_size,
                                 const HeaderOptions& options);
 
+/// The flags byte `file` declares: its byte 6 when it starts with a v2/v3 header, else the GMP
+/// flag (v0/v1 have no flags byte). Oracles and fuzz targets load a file under the flags it
+/// declares, so non-GMP files are judged too; H4 itself is the negative corpus's question.
+uint8_t declared_flags(std::span<const uint8_t> file);
+
 /// Parses the v3 trailer structure (§8.2 step 2: T1, T2) from the whole file.
 Status parse_trailer(std::span<const uint8_t> file, FileHeader* header);
 

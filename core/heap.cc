@@ -120,33 +120,18 @@ uint64_t Heap::mpz_digits(bool negative, std::span<const uint32_t> digits) {
   return reinterpret_cast<uint64_t>(p);
 }
 
-uint64_t Heap::thunk(uint64_t value) {
-  uint8_t* p = alloc(layout::thunk_size);
-  put_header(p, layout::thunk_size, 0, k_tag_thunk);
+// Thunk, Task (24 bytes) and Ref, Promise (16 bytes): a header and one value slot at +8.
+uint64_t Heap::boxed_value(uint8_t tag, uint64_t size, uint64_t value) {
+  uint8_t* p = alloc(size);
+  put_header(p, static_cast<uint16_t>(size), 0, tag);
   store_u64(p + layout::value, value);
   return reinterpret_cast<uint64_t>(p);
 }
 
-uint64_t Heap::task(uint64_t value) {
-  uint8_t* p = alloc(layout::thunk_size);
-  put_header(p, layout::thunk_size, 0, k_tag_task);
-  store_u64(p + layout::value, value);
-  return reinterpret_cast<uint64_t>(p);
-}
-
-uint64_t Heap::ref(uint64_t value) {
-  uint8_t* p = alloc(layout::ref_size);
-  put_header(p, layout::ref_size, 0, k_tag_ref);
-  store_u64(p + layout::value, value);
-  return reinterpret_cast<uint64_t>(p);
-}
-
-uint64_t Heap::promise(uint64_t value) {
-  uint8_t* p = alloc(layout::ref_size);
-  put_header(p, layout::ref_size, 0, k_tag_promise);
-  store_u64(p + layout::value, value);
-  return reinterpret_cast<uint64_t>(p);
-}
+uint64_t Heap::thunk(uint64_t value) { return boxed_value(k_tag_thunk, layout::thunk_size, value); }
+uint64_t Heap::task(uint64_t value) { return boxed_value(k_tag_task, layout::thunk_size, value); }
+uint64_t Heap::ref(uint64_t value) { return boxed_value(k_tag_ref, layout::ref_size, value); }
+uint64_t Heap::promise(uint64_t value) { return boxed_value(k_tag_promise, layout::ref_size, value); }
 
 uint64_t Heap::closure(uint64_t fun, uint16_t arity, std::span<const uint64_t> args) {
   require(args.size() <= 0xFFFF, "closure with more than 65535 fixed arguments");

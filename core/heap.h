@@ -65,6 +65,7 @@ class Heap {
 
  private:
   uint8_t* alloc(uint64_t size);  // zeroed, 8-aligned; m_rc set to 1 by the callers
+  uint64_t boxed_value(uint8_t tag, uint64_t size, uint64_t value);
   bool gmp_;
   std::vector<std::unique_ptr<uint64_t[]>> blocks_;
   uint64_t bytes_ = 0;

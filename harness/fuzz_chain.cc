@@ -48,7 +48,7 @@ ChainLoad load_chain(const cf::fuzz::ChainInput& in, cf::LoadPath path, Order or
   for (size_t k = 0; k < in.regions.size(); ++k) {
     std::vector<const cf::Region*> deps;
     for (size_t d : order(k)) deps.push_back(out.regions[d].get());
-    options.header.expected_flags = cf::fuzz::declared_flags(in.regions[k]);
+    options.header.expected_flags = cf::declared_flags(in.regions[k]);
     auto r = cf::Region::load_bytes("region " + std::to_string(k), in.regions[k], deps, options);
     if (!r) {
       out.error = r.take_error();

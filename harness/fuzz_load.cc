@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<uint8_t> file(data, data + size);  // exact size: over-reads are reported
   cf::LoadOptions automatic, slow;
   automatic.canonical = slow.canonical = !(size > 0 && (data[size - 1] & 1));
-  automatic.header.expected_flags = slow.header.expected_flags = cf::fuzz::declared_flags(file);
+  automatic.header.expected_flags = slow.header.expected_flags = cf::declared_flags(file);
   slow.path = cf::LoadPath::slow;
   auto a = cf::Region::load_bytes("input", file, {}, automatic);
   auto s = cf::Region::load_bytes("input", file, {}, slow);

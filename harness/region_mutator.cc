@@ -155,11 +155,6 @@ RegionMap map_region(std::span<const uint8_t> f) {
   return m;
 }
 
-uint8_t declared_flags(std::span<const uint8_t> file) {
-  const bool v2_or_v3 = file.size() > 6 && std::memcmp(file.data(), "olean", 5) == 0 && (file[5] == 2 || file[5] == 3);
-  return v2_or_v3 ? file[6] : 0x01;
-}
-
 DepTarget dep_target_of(const RegionMap& map) {
   DepTarget d;
   d.base_addr = map.base_addr;

@@ -71,11 +71,6 @@ bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const De
 Mutation mutate_region(std::vector<uint8_t>& region, size_t max_size, std::span<const DepTarget> deps,
                        std::mt19937_64& rng);
 
-/// The flags byte a reader should expect of `file`: its own byte 6 when it is a v2/v3 header,
-/// else the GMP flag. The harnesses load with it, so non-GMP files are explored too (the flags
-/// check itself, H4, is the negative corpus's job).
-uint8_t declared_flags(std::span<const uint8_t> file);
-
 /// LLVMFuzzerCustomMutator bodies: fuzz_load's input is one region; fuzz_chain's is a
 /// chain container (harness/chain_input.h) whose regions are mutated with the regions
 /// before them as deps.

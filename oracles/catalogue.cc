@@ -28,9 +28,7 @@ std::vector<Region> load_unit(const FileUnit& unit, LoadPath path, bool from_dis
   for (size_t k = 0; k < unit.bytes.size(); ++k) {
     // A file is judged under the flags it declares: H4 (flags == the build's) is a question of
     // configuration, and non-GMP graphs must load too.
-    const auto& b = unit.bytes[k];
-    if (b.size() > 6 && std::equal(b.begin(), b.begin() + 5, "olean") && (b[5] == 2 || b[5] == 3))
-      o.header.expected_flags = b[6];
+    o.header.expected_flags = declared_flags(unit.bytes[k]);
     std::vector<const Region*> deps;
     for (const Region& p : parts) deps.push_back(&p);
     auto r = from_disk ? Region::load_file(unit.names[k], deps, o, io)
@@ -95,6 +93,24 @@ json structure(const json& dump) {
   json roots = json::array();
   for (const json& p : dump.at("parts")) roots.push_back(p.at("root"));
   return {{"nodes", dump.at("nodes")}, {"roots", roots}};
+}
+
+// Strategy differential's judgement of the two strategies' images (file and graph forms).
+Verdict judge_strategies(const std::string& name, const Result<std::vector<std::vector<uint8_t>>>& w,
+                         const Result<std::vector<std::vector<uint8_t>>>& r) {
+  if (w.ok() != r.ok()) return finding(name, "one strategy rejected the graph: " + (w.ok() ? r : w).error().describe());
+  if (!w.ok())
+    return w.error().code == r.error().code
+               ? holds(name, "both reject: " + std::string(error_name(w.error().code)))
+               : finding(name, "different rejections: " + w.error().describe() + " / " + r.error().describe());
+  if (w.value().size() != r.value().size())
+    return finding(name, std::to_string(w.value().size()) + " parts from worklist, " +
+                             std::to_string(r.value().size()) + " from recursive");
+  for (size_t k = 0; k < w.value().size(); ++k)
+    if (Verdict v = judge_bytes(name, "part " + std::to_string(k), w.value()[k], r.value()[k]);
+        v.outcome != Outcome::holds)
+      return v;
+  return holds(name, "worklist and recursive give identical bytes");
 }
 
 }  // namespace
@@ -304,19 +320,8 @@ Verdict strategy_differential(const FileUnit& unit) {
   std::optional<LoadError> err;
   auto parts = load_unit(unit, LoadPath::automatic, false, real_io(), &err);
   if (err) return not_applicable(name, "rejected: " + err->describe());
-  auto w = recompact(pointers(parts), Strategy::worklist, ChildOrder::ascending);
-  auto r = recompact(pointers(parts), Strategy::recursive, ChildOrder::ascending);
-  if (w.ok() != r.ok()) return finding(name, "one strategy rejected the graph: " + (w.ok() ? r : w).error().describe());
-  if (!w.ok()) {
-    return w.error().code == r.error().code ? holds(name, "both reject: " + std::string(error_name(w.error().code)))
-                                            : finding(name, "different rejections: " + w.error().describe() + " / " +
-                                                                r.error().describe());
-  }
-  for (size_t k = 0; k < parts.size(); ++k)
-    if (Verdict v = judge_bytes(name, "part " + std::to_string(k), w.value()[k], r.value()[k]);
-        v.outcome != Outcome::holds)
-      return v;
-  return holds(name, "worklist and recursive give identical bytes");
+  return judge_strategies(name, recompact(pointers(parts), Strategy::worklist, ChildOrder::ascending),
+                          recompact(pointers(parts), Strategy::recursive, ChildOrder::ascending));
 }
 
 Verdict idempotence(const FileUnit& unit) {
@@ -351,19 +356,8 @@ std::vector<Verdict> check_file_unit(const FileUnit& unit) {
 // ---- graph oracles ---------------------------------------------------------------------------
 
 Verdict strategy_differential(const GraphInput& g) {
-  const std::string name = "strategy differential";
-  auto w = compact_chain(g, Strategy::worklist);
-  auto r = compact_chain(g, Strategy::recursive);
-  if (w.ok() != r.ok()) return finding(name, "one strategy rejected the graph: " + (w.ok() ? r : w).error().describe());
-  if (!w.ok())
-    return w.error().code == r.error().code
-               ? holds(name, "both reject: " + std::string(error_name(w.error().code)))
-               : finding(name, "different rejections: " + w.error().describe() + " / " + r.error().describe());
-  for (size_t k = 0; k < g.roots.size(); ++k)
-    if (Verdict v = judge_bytes(name, "part " + std::to_string(k), w.value()[k], r.value()[k]);
-        v.outcome != Outcome::holds)
-      return v;
-  return holds(name, "worklist and recursive give identical bytes");
+  return judge_strategies("strategy differential", compact_chain(g, Strategy::worklist),
+                          compact_chain(g, Strategy::recursive));
 }
 
 Verdict round_trip(const GraphInput& g) {
