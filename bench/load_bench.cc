@@ -7,7 +7,7 @@
 // Inputs
 //  - Synth*: one generated .olean-shaped region (default 288 MiB; CF_LOAD_BENCH_MB overrides),
 //    written once to $TMPDIR (else /tmp) on first use and removed at exit. Built with
-//    tests/testlib/region_builder.h: ~75 % ctors (2-4 fields, mostly pointing at recent earlier
+//    testsupport/region_forger.h: ~75 % ctors (2-4 fields, mostly pointing at recent earlier
 //    objects, so the graph is a heavily shared DAG), 15 % strings (8-40 bytes), 5 % arrays (1-8
 //    elements), 5 % byte arrays; the root, the last object, is an Array of every object nothing
 //    else references, so the file passes the canonical (Tier C) checks: every load below runs
@@ -50,7 +50,7 @@
 #include "core/header.h"
 #include "core/region.h"
 #include "core/region_walker.h"
-#include "tests/testlib/region_builder.h"
+#include "testsupport/region_forger.h"
 
 namespace {
 
@@ -98,7 +98,7 @@ struct SynthFile {
 std::string g_synth_path;  // removed at exit when set
 
 std::vector<uint8_t> build_synth(uint64_t target_bytes, uint64_t* objects_out, uint64_t* root_elems_out) {
-  cf::testing::RegionBuilder b(cf::Format::v2, k_synth_base);
+  cf::testsupport::RegionForger b(cf::Format::v2, k_synth_base);
   b.data().reserve(target_bytes + (64u << 20));
   std::mt19937_64 rng(0x5eed);
   auto uni = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/header.h"
-#include "core/io.h"
+#include "core/region_view.h"
 #include "core/result.h"
 
 namespace cf {
@@ -25,14 +25,6 @@ namespace cf {
 enum class Strategy : uint8_t { worklist, recursive };
 enum class ChildOrder : uint8_t { ascending, descending };
 std::string_view strategy_name(Strategy s);
-
-/// A dep region as the compactor sees it (§4.5, §5.1): source objects with m_rc == 0 in
-/// [begin, begin + size) are referenced at base_addr + (object - begin), never copied.
-struct DepRegionView {
-  const uint8_t* begin = nullptr;
-  uint64_t size = 0;
-  uint64_t base_addr = 0;
-};
 
 struct CompactorOptions {
   Strategy strategy = Strategy::worklist;
@@ -43,7 +35,9 @@ struct CompactorOptions {
   std::array<uint8_t, k_version_string_size> version_string{};
   std::array<uint8_t, k_githash_size_v1> githash{};
   uint64_t base_addr = 0;  ///< part 0's base (base_addr_for_key(key), or explicit)
-  std::vector<DepRegionView> deps;
+  /// Dep regions (§4.5, §5.1): a source object with m_rc == 0 inside one is referenced at its
+  /// logical address there, never copied.
+  std::vector<RegionView> deps;
   /// The libraries loaded in the "saving process" (v3): each closure's m_fun maps to the
   /// library with the greatest base <= m_fun (§4.7).
   std::vector<LibraryEntry> libraries;
@@ -92,9 +86,5 @@ class Compactor {
 
 /// Compacts one graph into one file image: Compactor(options).save(root).
 Result<std::vector<uint8_t>> compact(uint64_t root, const CompactorOptions& options);
-
-/// Writes `bytes` to `path` atomically (FORMAT.md §4.9): `<path>.tmp.<pid>`, fsync, rename.
-/// On any failure the temp file is removed and an existing `path` is left untouched.
-Status write_file_atomic(const std::string& path, std::span<const uint8_t> bytes, Io& io = real_io());
 
 }  // namespace cf

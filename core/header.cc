@@ -9,23 +9,6 @@
 namespace cf {
 namespace {
 
-constexpr uint64_t k_magic_v0_len = 16;
-constexpr uint64_t k_magic_len = 5;
-constexpr uint64_t k_version_offset = 5;
-constexpr uint64_t k_flags_offset = 6;
-constexpr uint64_t k_version_string_offset = 7;
-constexpr uint64_t k_githash_offset_v1 = 6;
-constexpr uint64_t k_githash_offset_v2 = 40;
-constexpr uint64_t k_data_size_offset = 88;
-
-uint64_t base_addr_offset(Format f) {
-  switch (f) {
-    case Format::v0: return 16;
-    case Format::v1: return 48;
-    default: return 80;
-  }
-}
-
 // Length of the common prefix of the file's bytes and a magic.
 uint64_t agreeing_prefix(std::span<const uint8_t> bytes, const char* magic, uint64_t magic_len) {
   uint64_t n = std::min<uint64_t>(bytes.size(), magic_len);
@@ -38,20 +21,20 @@ uint64_t agreeing_prefix(std::span<const uint8_t> bytes, const char* magic, uint
 // while still agreeing with a magic is truncated.
 Result<Format> detect_format(std::span<const uint8_t> bytes) {
   const uint64_t n = bytes.size();
-  const uint64_t v0_agree = agreeing_prefix(bytes, k_magic_v0, k_magic_v0_len);
-  if (v0_agree == k_magic_v0_len) return Format::v0;
-  const uint64_t agree = agreeing_prefix(bytes, k_magic, k_magic_len);
-  if (v0_agree == n && n < k_magic_v0_len)
+  const uint64_t v0_agree = agreeing_prefix(bytes, k_magic_v0, k_magic_v0_size);
+  if (v0_agree == k_magic_v0_size) return Format::v0;
+  const uint64_t agree = agreeing_prefix(bytes, k_magic, k_magic_size);
+  if (v0_agree == n && n < k_magic_v0_size)
     return fail(ErrorCode::truncated, n, "file ends after %llu bytes, inside the magic",
                 static_cast<unsigned long long>(n));
-  if (agree < k_magic_len)
+  if (agree < k_magic_size)
     return fail(ErrorCode::bad_magic, agree, "invalid header: byte 0x%02x does not match the magic",
                 static_cast<unsigned>(bytes[agree]));
-  if (n <= k_version_offset)
-    return fail(ErrorCode::truncated, n, "file ends before the version byte");
-  const uint8_t version = bytes[k_version_offset];
+  const uint64_t version_at = header_layout(Format::v1).version_at;
+  if (n <= version_at) return fail(ErrorCode::truncated, n, "file ends before the version byte");
+  const uint8_t version = bytes[version_at];
   if (version < 1 || version > 3)
-    return fail(ErrorCode::incompatible_header, k_version_offset,
+    return fail(ErrorCode::incompatible_header, version_at,
                 "incompatible header: version byte %u (readable: 1, 2, 3)", static_cast<unsigned>(version));
   return static_cast<Format>(version);
 }
@@ -68,24 +51,9 @@ std::string text_until_nul(const uint8_t* p, size_t n) {
   return std::string(reinterpret_cast<const char*>(p), len);
 }
 
-size_t githash_size(Format f) { return f == Format::v1 ? k_githash_size_v1 : k_githash_size_v2; }
+size_t githash_size(Format f) { return header_layout(f).githash_size; }
 
 }  // namespace
-
-uint64_t header_size(Format f) {
-  switch (f) {
-    case Format::v0: return k_v0_header_size;
-    case Format::v1: return k_v1_header_size;
-    case Format::v2: return k_v2_header_size;
-    case Format::v3: return k_v3_header_size;
-  }
-  return k_v3_header_size;
-}
-
-std::string_view format_name(Format f) {
-  static constexpr std::string_view names[] = {"v0", "v1", "v2", "v3"};
-  return names[static_cast<size_t>(f)];
-}
 
 uint64_t FileHeader::data_start() const { return header_size(format); }
 
@@ -114,53 +82,53 @@ Result<FileHeader> parse_header(std::span<const uint8_t> prefix, uint64_t file_s
   FileHeader h;
   h.format = format_or.value();
   h.file_size = file_size;
-  const uint64_t hs = header_size(h.format);
-  if (prefix.size() < hs)
+  const HeaderLayout& at = header_layout(h.format);
+  if (prefix.size() < at.size)
     return fail(ErrorCode::truncated, prefix.size(), "%s header needs %llu bytes, file has %llu",
-                format_name(h.format).data(), static_cast<unsigned long long>(hs),
+                format_name(h.format).data(), static_cast<unsigned long long>(at.size),
                 static_cast<unsigned long long>(prefix.size()));
   const uint8_t* p = prefix.data();
   if (options.current_only && h.format <= Format::v1)
-    return fail(ErrorCode::incompatible_header, h.format == Format::v0 ? 0 : k_version_offset,
+    return fail(ErrorCode::incompatible_header, at.version_at,
                 "incompatible header: %s file, current mode reads only v2 and v3", format_name(h.format).data());
-  if (h.format >= Format::v2) {
-    h.flags = p[k_flags_offset];
-    if (h.flags != options.expected_flags)
-      return fail(ErrorCode::incompatible_header, k_flags_offset, "incompatible header: flags 0x%02x, expected 0x%02x",
+  if (at.flags_at != 0) {
+    h.flags = p[at.flags_at];
+    if (options.flags == FlagsPolicy::expected && h.flags != options.expected_flags)
+      return fail(ErrorCode::incompatible_header, at.flags_at, "incompatible header: flags 0x%02x, expected 0x%02x",
                   static_cast<unsigned>(h.flags), static_cast<unsigned>(options.expected_flags));
-    std::memcpy(h.version_string.data(), p + k_version_string_offset, k_version_string_size);
-    std::memcpy(h.githash.data(), p + k_githash_offset_v2, k_githash_size_v2);
-  } else if (h.format == Format::v1) {
-    std::memcpy(h.githash.data(), p + k_githash_offset_v1, k_githash_size_v1);
+    std::memcpy(h.version_string.data(), p + at.version_string_at, k_version_string_size);
   }
+  if (at.githash_at != 0) std::memcpy(h.githash.data(), p + at.githash_at, at.githash_size);
   if (options.expected_githash && h.githash_text() != *options.expected_githash)
-    return fail(ErrorCode::incompatible_header, h.format == Format::v1 ? k_githash_offset_v1 : k_githash_offset_v2,
+    return fail(ErrorCode::incompatible_header, at.githash_at,
                 "incompatible header: githash '%s' is not the expected '%s'", h.githash_text().c_str(),
                 options.expected_githash->c_str());
-  const uint64_t base_off = base_addr_offset(h.format);
-  h.base_addr = load_u64(p + base_off);
+  h.base_addr = load_u64(p + at.base_addr_at);
   if (h.base_addr % 8 != 0)
-    return fail(ErrorCode::bad_header_field, base_off, "base_addr 0x%llx is not 8-aligned",
+    return fail(ErrorCode::bad_header_field, at.base_addr_at, "base_addr 0x%llx is not 8-aligned",
                 static_cast<unsigned long long>(h.base_addr));
   if (h.base_addr > UINT64_MAX - file_size)
-    return fail(ErrorCode::bad_header_field, base_off, "base_addr 0x%llx + file size %llu wraps past 2^64",
+    return fail(ErrorCode::bad_header_field, at.base_addr_at, "base_addr 0x%llx + file size %llu wraps past 2^64",
                 static_cast<unsigned long long>(h.base_addr), static_cast<unsigned long long>(file_size));
-  if (h.format != Format::v3) {
-    h.data_size = file_size - hs;
+  if (at.data_size_at == 0) {
+    h.data_size = file_size - at.size;
     return h;
   }
-  h.data_size = load_u64(p + k_data_size_offset);
-  if (h.data_size > file_size - k_v3_header_size)
-    return fail(ErrorCode::truncated, k_data_size_offset, "data_size %llu runs past the end of the file (%llu bytes)",
+  h.data_size = load_u64(p + at.data_size_at);
+  if (h.data_size > file_size - at.size)
+    return fail(ErrorCode::truncated, at.data_size_at, "data_size %llu runs past the end of the file (%llu bytes)",
                 static_cast<unsigned long long>(h.data_size), static_cast<unsigned long long>(file_size));
   if (h.data_size % 8 != 0)
-    return fail(ErrorCode::bad_header_field, k_data_size_offset, "data_size %llu is not a multiple of 8",
+    return fail(ErrorCode::bad_header_field, at.data_size_at, "data_size %llu is not a multiple of 8",
                 static_cast<unsigned long long>(h.data_size));
   return h;
 }
 
+namespace {
+
+// The v3 trailer structure (§8.2 step 2: T1, T2).
 Status parse_trailer(std::span<const uint8_t> file, FileHeader* header) {
-  uint64_t cur = k_v3_header_size + header->data_size;
+  uint64_t cur = header_size(Format::v3) + header->data_size;
   const uint64_t end = file.size();
   auto need = [&](uint64_t n, const char* what) -> Status {
     if (n > end - cur)
@@ -194,40 +162,46 @@ Status parse_trailer(std::span<const uint8_t> file, FileHeader* header) {
   return Ok{};
 }
 
+}  // namespace
+
+Status complete_layout(std::span<const uint8_t> file, FileHeader* h) {
+  if (h->format == Format::v3) {
+    if (auto s = parse_trailer(file, h); !s) return s;
+  }
+  const uint64_t d = h->data_start();
+  if (h->data_size < 8)
+    return fail(ErrorCode::truncated, d + h->data_size, "data section is %llu bytes; the root slot needs 8",
+                static_cast<unsigned long long>(h->data_size));
+  if (h->data_size % 8 != 0)
+    return fail(ErrorCode::truncated, d + h->data_size - h->data_size % 8,
+                "data section is %llu bytes, not a whole number of words", static_cast<unsigned long long>(h->data_size));
+  return Ok{};
+}
+
 Result<FileHeader> parse_file_layout(std::span<const uint8_t> file, const HeaderOptions& options) {
   auto header_or = parse_header(file, file.size(), options);
   if (!header_or) return header_or;
-  FileHeader& h = header_or.value();
-  if (h.format == Format::v3) {
-    if (auto s = parse_trailer(file, &h); !s) return s.take_error();
-  }
-  const uint64_t d = h.data_start();
-  if (h.data_size < 8)
-    return fail(ErrorCode::truncated, d + h.data_size, "data section is %llu bytes; the root slot needs 8",
-                static_cast<unsigned long long>(h.data_size));
-  if (h.data_size % 8 != 0)
-    return fail(ErrorCode::truncated, d + h.data_size - h.data_size % 8,
-                "data section is %llu bytes, not a whole number of words", static_cast<unsigned long long>(h.data_size));
+  if (auto s = complete_layout(file, &header_or.value()); !s) return s.take_error();
   return header_or;
 }
 
 std::vector<uint8_t> serialize_header(const FileHeader& h) {
-  std::vector<uint8_t> out(header_size(h.format), 0);
+  const HeaderLayout& at = header_layout(h.format);
+  std::vector<uint8_t> out(at.size, 0);
   uint8_t* p = out.data();
   if (h.format == Format::v0) {
-    std::memcpy(p, k_magic_v0, k_magic_v0_len);
+    std::memcpy(p, k_magic_v0, k_magic_v0_size);
   } else {
-    std::memcpy(p, k_magic, k_magic_len);
-    p[k_version_offset] = h.version_byte();
+    std::memcpy(p, k_magic, k_magic_size);
+    p[at.version_at] = h.version_byte();
   }
-  if (h.format == Format::v1) std::memcpy(p + k_githash_offset_v1, h.githash.data(), k_githash_size_v1);
-  if (h.format >= Format::v2) {
-    p[k_flags_offset] = h.flags;
-    std::memcpy(p + k_version_string_offset, h.version_string.data(), k_version_string_size);
-    std::memcpy(p + k_githash_offset_v2, h.githash.data(), k_githash_size_v2);
+  if (at.flags_at != 0) {
+    p[at.flags_at] = h.flags;
+    std::memcpy(p + at.version_string_at, h.version_string.data(), k_version_string_size);
   }
-  store_u64(p + base_addr_offset(h.format), h.base_addr);
-  if (h.format == Format::v3) store_u64(p + k_data_size_offset, h.data_size);
+  if (at.githash_at != 0) std::memcpy(p + at.githash_at, h.githash.data(), at.githash_size);
+  store_u64(p + at.base_addr_at, h.base_addr);
+  if (at.data_size_at != 0) store_u64(p + at.data_size_at, h.data_size);
   return out;
 }
 
@@ -249,11 +223,6 @@ std::vector<uint8_t> serialize_trailer(const V3Trailer& t) {
     put(lib.identity.data(), lib.identity.size());
   }
   return out;
-}
-
-uint8_t declared_flags(std::span<const uint8_t> file) {
-  const bool v2_or_v3 = file.size() > 6 && std::memcmp(file.data(), k_magic, 5) == 0 && (file[5] == 2 || file[5] == 3);
-  return v2_or_v3 ? file[6] : k_flag_gmp;
 }
 
 }  // namespace cf

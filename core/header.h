@@ -10,24 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "core/format.h"
+#include "core/layout.h"
 #include "core/result.h"
 
 namespace cf {
-
-enum class Format : uint8_t { v0, v1, v2, v3 };
-std::string_view format_name(Format f);  // "v0" .. "v3"
-
-inline constexpr char k_magic_v0[] = "oleanfile!!!!!!!";  // 16 bytes, no NUL in the file
-inline constexpr char k_magic[] = "olean";                // 5 bytes
-inline constexpr uint64_t k_v0_header_size = 24;
-inline constexpr uint64_t k_v1_header_size = 56;
-inline constexpr uint64_t k_v2_header_size = 88;
-inline constexpr uint64_t k_v3_header_size = 96;  // 88 + data_size
-inline constexpr uint8_t k_flag_gmp = 0x01;
-inline constexpr size_t k_version_string_size = 33;
-inline constexpr size_t k_githash_size_v1 = 42;
-inline constexpr size_t k_githash_size_v2 = 40;
 
 /// One entry of the v3 library table (§2.5).
 struct LibraryEntry {
@@ -42,9 +28,6 @@ struct V3Trailer {
   std::vector<LibraryEntry> libraries;
   bool operator==(const V3Trailer&) const = default;
 };
-
-/// D, the header's size and the file offset of the root slot: 24, 56, 88 or 96 (§2.6).
-uint64_t header_size(Format f);
 
 /// Everything a header says, in every generation.
 struct FileHeader {
@@ -71,9 +54,16 @@ struct FileHeader {
   bool opaque_fields_nul_padded() const;
 };
 
+/// Which flags byte a reader accepts (§8.3 H4).
+enum class FlagsPolicy : uint8_t {
+  expected,  ///< the whole byte must equal HeaderOptions::expected_flags: how a runtime reads
+  declared,  ///< whatever the file declares: how oracles judge files of any configuration
+};
+
 /// What the reader accepts (§5.10, §8.3 H3-H5).
 struct HeaderOptions {
-  uint8_t expected_flags = k_flag_gmp;  ///< the whole byte must match (H4); every real file has 0x01
+  FlagsPolicy flags = FlagsPolicy::expected;
+  uint8_t expected_flags = k_flag_gmp;  ///< with FlagsPolicy::expected (H4); every real file has 0x01
   bool current_only = false;            ///< accept only v2/v3, as current upstream does (H3)
   std::optional<std::string> expected_githash;  ///< exact match when set (H5)
 };
@@ -83,15 +73,11 @@ struct HeaderOptions {
 Result<FileHeader> parse_header(std::span<const uint8_t> prefix, uint64_t file_size,
                                 const HeaderOptions& options);
 
-/// The flags byte `file` declares: its byte 6 when it starts with a v2/v3 header, else the GMP
-/// flag (v0/v1 have no flags byte). Oracles and fuzz targets load a file under the flags it
-/// declares, so non-GMP files are judged too; H4 itself is the negative corpus's question.
-uint8_t declared_flags(std::span<const uint8_t> file);
+/// The rest of §8.2 steps 2-3 for a header parse_header returned: the v3 trailer structure
+/// (T1, T2) and the data-section size checks (D1, D2), on the whole file.
+Status complete_layout(std::span<const uint8_t> file, FileHeader* header);
 
-/// Parses the v3 trailer structure (§8.2 step 2: T1, T2) from the whole file.
-Status parse_trailer(std::span<const uint8_t> file, FileHeader* header);
-
-/// parse_header + parse_trailer + the data-section size checks (§8.2 steps 1-3).
+/// parse_header + complete_layout (§8.2 steps 1-3), for a whole file in memory.
 Result<FileHeader> parse_file_layout(std::span<const uint8_t> file, const HeaderOptions& options);
 
 /// The header bytes [0, D) exactly as a writer emits them (v3: including data_size).

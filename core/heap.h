@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/object.h"
+#include "core/layout.h"
 
 namespace cf {
 

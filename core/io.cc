@@ -144,4 +144,74 @@ Result<size_t> readn(Io& io, int fd, void* buf, size_t n, uint64_t at) {
   return got;
 }
 
+namespace {
+
+// Closes a descriptor on every path out of a function.
+struct FdGuard {
+  Io& io;
+  int fd;
+  ~FdGuard() {
+    if (fd >= 0) io.close(fd);
+  }
+};
+
+LoadError named(LoadError e, const std::string& path) {
+  e.file = path;
+  return e;
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> read_file(const std::string& path, Io& io) {
+  int fd;
+  do fd = io.open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return named(fail(ErrorCode::io_error, 0, "failed to open file: %s", std::strerror(errno)), path);
+  FdGuard guard{io, fd};
+  struct stat st;
+  if (io.fstat(fd, &st) != 0)
+    return named(fail(ErrorCode::io_error, 0, "failed to stat file: %s", std::strerror(errno)), path);
+  if (!S_ISREG(st.st_mode)) return named(fail(ErrorCode::io_error, 0, "not a regular file"), path);
+  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  auto got_or = readn(io, fd, bytes.data(), bytes.size(), 0);
+  if (!got_or) return named(got_or.take_error(), path);
+  bytes.resize(got_or.value());  // the file shrank while it was read
+  return bytes;
+}
+
+Status write_file_atomic(const std::string& path, std::span<const uint8_t> bytes, Io& io) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  auto failed = [&](const char* what, int e) {
+    return named(fail(ErrorCode::io_error, 0, "cannot %s '%s': %s", what, tmp.c_str(), std::strerror(e)), path);
+  };
+  int fd;
+  do fd = io.open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return failed("create", errno);
+  auto abandon = [&](const char* what, int e) {
+    io.close(fd);
+    io.unlink(tmp.c_str());  // a failed save leaves no partial file (§4.9)
+    return failed(what, e);
+  };
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = io.write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return abandon("write", n < 0 ? errno : EIO);
+    done += static_cast<size_t>(n);
+  }
+  if (io.fsync(fd) != 0) return abandon("fsync", errno);
+  if (io.close(fd) != 0) {
+    const int e = errno;
+    io.unlink(tmp.c_str());
+    return failed("close", e);
+  }
+  if (io.rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    io.unlink(tmp.c_str());
+    return failed("rename", e);
+  }
+  return Ok{};
+}
+
 }  // namespace cf

@@ -1,4 +1,4 @@
-// The I/O layer (issue 4): every system call the loader and writer make goes through Io, whose
+// The I/O layer: every system call the loader and writer make goes through Io, whose
 // default is the real call. FaultIo replaces it with a deterministic fault schedule so tests
 // can make the n-th read return EINTR or a short count, the n-th allocation fail, or an mmap
 // miss its hint, and prove the loader survives (#13493, #13549).
@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "core/result.h"
@@ -86,5 +88,13 @@ class FaultIo : public Io {
 /// Reads up to n bytes, retrying EINTR and short reads until n bytes or EOF (#13493).
 /// Returns the count read; an errno other than EINTR is io_error at file offset `at`.
 Result<size_t> readn(Io& io, int fd, void* buf, size_t n, uint64_t at);
+
+/// Reads all of a regular file (the size fstat gives, or less if it shrinks meanwhile).
+/// Failures are io_error naming `path`. For tools and tests: the loader places files itself.
+Result<std::vector<uint8_t>> read_file(const std::string& path, Io& io = real_io());
+
+/// Writes `bytes` to `path` atomically (FORMAT.md §4.9): `<path>.tmp.<pid>`, fsync, rename.
+/// On any failure the temp file is removed and an existing `path` is left untouched.
+Status write_file_atomic(const std::string& path, std::span<const uint8_t> bytes, Io& io = real_io());
 
 }  // namespace cf

@@ -13,6 +13,7 @@
 #include <new>
 
 #include "core/fail.h"
+#include "core/placement.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000  // §5.3: defined by hand where headers lack it
@@ -40,22 +41,16 @@ constexpr uint64_t k_page = 4096;
 // fixed hint outside its application ranges (TOOLCHAIN.md §9), and page 0 is mappable by
 // root: both take the malloc fallback instead.
 bool hint_usable(uint64_t base, uint64_t size) {
-  if (base % k_page != 0 || base < 0x10000 || size > (uint64_t{1} << 47) || base > (uint64_t{1} << 47) - size)
+  if (base % k_page != 0 || base < 0x10000 || size > placement::k_user_top || base > placement::k_user_top - size)
     return false;
 #ifdef CF_TSAN
-  return base >= 0x7e8000000000ULL;
+  return base >= placement::k_safe_band;
 #else
   return true;
 #endif
 }
 
-uint64_t base_field_offset(Format f) {
-  switch (f) {
-    case Format::v0: return 16;
-    case Format::v1: return 48;
-    default: return 80;
-  }
-}
+uint64_t base_field_offset(Format f) { return header_layout(f).base_addr_at; }
 
 // Closes a descriptor on every path out of load_file.
 struct FdGuard {
@@ -65,6 +60,13 @@ struct FdGuard {
     if (fd >= 0) io.close(fd);
   }
 };
+
+std::vector<RegionView> views_of(std::span<const Region* const> deps) {
+  std::vector<RegionView> views;
+  views.reserve(deps.size());
+  for (const Region* d : deps) views.push_back(d->view());
+  return views;
+}
 
 }  // namespace
 
@@ -107,17 +109,8 @@ void Region::release() {
   begin_ = nullptr;
 }
 
-DepView Region::view() const {
-  DepView v;
-  v.base_addr = header_.base_addr;
-  v.file_size = size_;
-  v.data_start = header_.data_start();
-  v.data_size = header_.data_size;
-  if (validated_) {
-    v.object_index = &summary_.object_index;
-    v.objects = &summary_.object_list;
-  }
-  return v;
+RegionView Region::view() const {
+  return RegionView{begin_, size_, LogicalAddr{header_.base_addr}, validated_ ? &summary_.table : nullptr};
 }
 
 Result<Region> Region::load_file(const std::string& path, std::span<const Region* const> deps,
@@ -160,7 +153,7 @@ Result<Region> Region::load_file_impl(const std::string& path, std::span<const R
   const uint64_t size = static_cast<uint64_t>(st.st_size);
 
   // Header first (§5.2 step 2): nothing is placed for a file whose header is bad.
-  uint8_t head[k_v3_header_size];
+  uint8_t head[k_max_header_size];
   auto got_or = readn(io, fd, head, std::min<uint64_t>(size, sizeof head), 0);
   if (!got_or) return with_name(got_or.take_error());
   auto header_or = parse_header({head, got_or.value()}, size, options.header);
@@ -187,7 +180,7 @@ Result<Region> Region::load_file_impl(const std::string& path, std::span<const R
       return with_name(fail(ErrorCode::truncated, body_or.value(), "failed to read file: %llu of %llu bytes",
                             static_cast<ull>(body_or.value()), static_cast<ull>(size)));
   }
-  if (auto st2 = r.finish(deps, options); !st2) return with_name(st2.take_error());
+  if (auto st2 = r.finish(std::move(header_or.value()), deps, options); !st2) return with_name(st2.take_error());
   return r;
 }
 
@@ -211,7 +204,7 @@ Result<Region> Region::load_bytes_impl(const std::string& name, std::span<const 
       return with_name(fail(ErrorCode::out_of_memory, 0, "failed to allocate %llu bytes for the file", static_cast<ull>(size)));
   }
   std::memcpy(r.begin_, bytes.data(), size);
-  if (auto st = r.finish(deps, options); !st) return with_name(st.take_error());
+  if (auto st = r.finish(std::move(header_or.value()), deps, options); !st) return with_name(st.take_error());
   return r;
 }
 
@@ -230,12 +223,12 @@ void Region::map_at_base(uint64_t base, int fd) {
   }
 }
 
-// Everything after placement: checks, path decision, validation, relocation.
-Status Region::finish(std::span<const Region* const> deps, const LoadOptions& options) {
+// Everything after placement: the rest of the layout checks (the header itself was parsed
+// once, before placement), path decision, validation, relocation.
+Status Region::finish(FileHeader header, std::span<const Region* const> deps, const LoadOptions& options) {
   const std::span<const uint8_t> bytes(begin_, size_);
-  auto header_or = parse_file_layout(bytes, options.header);
-  if (!header_or) return header_or.take_error();
-  header_ = std::move(header_or.value());
+  header_ = std::move(header);
+  if (auto st = complete_layout(bytes, &header_); !st) return st;
 
   bool fast = at_base();
   for (const Region* d : deps) fast = fast && d->at_base();
@@ -244,75 +237,70 @@ Status Region::finish(std::span<const Region* const> deps, const LoadOptions& op
                 "fast path required, but %s is not at its saved base", at_base() ? "a dep" : "the file");
   if (options.path == LoadPath::slow) fast = false;
   path_ = fast ? LoadPath::fast : LoadPath::slow;
+  if (fast && !options.validate) {  // upstream's fast path: no per-dep work beyond the base check
+    root_ = load_u64(begin_ + header_.data_start());
+    return Ok{};
+  }
+  const std::vector<RegionView> views = views_of(deps);
+  std::vector<uint32_t> by_base;
   if (!fast) {
-    if (auto st = check_dep_overlap(deps); !st) return st;  // §5.7 step 1: slow path only
+    by_base = order_by_base(views);
+    if (auto st = check_dep_overlap(views, by_base); !st) return st;  // §5.7 step 1: slow path only
   }
-  if (!fast || options.validate) {
-    std::vector<DepView> views;
-    views.reserve(deps.size());
-    for (const Region* d : deps) views.push_back(d->view());
-    WalkOptions walk;
-    walk.canonical = options.canonical;
-    walk.allow_external = false;
-    walk.keep_objects = true;
-    walk.depths = false;
-    walk.deps = views;
-    walk.work_per_word = options.work_per_word;
-    auto summary_or = walk_region(bytes, header_, walk);
-    if (!summary_or) return summary_or.take_error();
-    summary_ = std::move(summary_or.value());
-    validated_ = true;
-  }
+  WalkOptions walk;
+  walk.canonical = options.canonical;
+  walk.allow_external = false;
+  walk.keep_objects = true;
+  walk.depths = false;
+  walk.deps = views;
+  walk.work_per_word = options.work_per_word;
+  auto summary_or = walk_region(bytes, header_, walk);
+  if (!summary_or) return summary_or.take_error();
+  summary_ = std::move(summary_or.value());
+  validated_ = true;
   root_ = load_u64(begin_ + header_.data_start());
-  if (!fast) relocate(deps);
+  if (!fast) relocate(views, by_base);
   return Ok{};
 }
 
 // §5.7 step 1, in upstream's order and with upstream's messages.
-Status Region::check_dep_overlap(std::span<const Region* const> deps) const {
-  std::vector<const Region*> sorted(deps.begin(), deps.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Region* a, const Region* b) { return a->base_addr() < b->base_addr(); });
+Status Region::check_dep_overlap(std::span<const RegionView> deps, std::span<const uint32_t> by_base) const {
   const uint64_t at = base_field_offset(header_.format);
-  for (size_t i = 1; i < sorted.size(); ++i)
-    if (sorted[i - 1]->base_addr() + sorted[i - 1]->size() > sorted[i]->base_addr())
+  for (size_t i = 1; i < by_base.size(); ++i) {
+    const RegionView &lo = deps[by_base[i - 1]], &hi = deps[by_base[i]];
+    if (lo.base.value + lo.size > hi.base.value)
       return fail(ErrorCode::dep_overlap, at, "region_reader: dep regions have overlapping `base_addr` ranges");
+  }
   const uint64_t own_lo = header_.base_addr + header_.data_start(), own_hi = own_lo + header_.data_size;
-  for (const Region* d : sorted)
-    if (own_lo < d->base_addr() + d->size() && d->base_addr() < own_hi)
+  for (const uint32_t k : by_base)
+    if (own_lo < deps[k].base.value + deps[k].size && deps[k].base.value < own_hi)
       return fail(ErrorCode::dep_overlap, at, "region_reader: own region overlaps a dep region's `base_addr` range");
   return Ok{};
 }
 
 // §5.7 step 2, after validation succeeded: every pointer slot (and the root) is translated to
 // a physical address; mpz limb/digit pointers are recomputed from the object's own place.
-void Region::relocate(std::span<const Region* const> deps) {
-  std::vector<const Region*> sorted(deps.begin(), deps.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Region* a, const Region* b) { return a->base_addr() < b->base_addr(); });
-  const uint64_t base = header_.base_addr;
+void Region::relocate(std::span<const RegionView> deps, std::span<const uint32_t> by_base) {
+  const LogicalAddr base{header_.base_addr};
   const uint64_t phys = reinterpret_cast<uint64_t>(begin_);
-  auto translate = [&](uint64_t w) -> uint64_t {
+  auto physical = [&](uint64_t w) -> uint64_t {
     if (is_scalar(w)) return w;
-    if (w - base < size_) return phys + (w - base);
-    auto it = std::upper_bound(sorted.begin(), sorted.end(), w,
-                               [](uint64_t v, const Region* d) { return v < d->base_addr(); });
-    const Region* d = *(it - 1);  // validated: some dep contains w
-    return reinterpret_cast<uint64_t>(d->begin()) + (w - d->base_addr());
+    if (const auto own = translate(LogicalAddr{w}, base, size_)) return phys + own->value;
+    const RegionView& d = deps[static_cast<size_t>(find_dep(deps, by_base, LogicalAddr{w}))];  // validated: found
+    return reinterpret_cast<uint64_t>(d.begin) + d.offset_of(LogicalAddr{w})->value;
   };
-  for (const ObjectRecord& o : summary_.object_list) {
+  const bool gmp = header_.gmp();
+  const uint64_t mpz_field = gmp ? layout::mpz_limb_ptr : layout::mpz_digit_ptr;
+  const uint64_t mpz_data = gmp ? layout::mpz_limbs : layout::mpz_digits;
+  for (const ObjectRecord& o : summary_.table.records) {
     for (uint64_t k = 0; k < o.slot_count; ++k) {
-      uint8_t* slot = begin_ + o.offset + o.slot_first + 8 * k;
-      store_u64(slot, translate(load_u64(slot)));
+      uint8_t* slot = begin_ + o.offset + o.slot_first + k_word * k;
+      store_u64(slot, physical(load_u64(slot)));
     }
     relocation_work_ += 1 + o.slot_count;
-    if (o.kind == Kind::mpz) {
-      const uint64_t own = header_.gmp() ? layout::mpz_limbs : layout::mpz_digits;
-      const uint64_t field = header_.gmp() ? layout::mpz_limb_ptr : layout::mpz_digit_ptr;
-      store_u64(begin_ + o.offset + field, phys + o.offset + own);
-    }
+    if (o.kind == Kind::mpz) store_u64(begin_ + o.offset + mpz_field, phys + o.offset + mpz_data);
   }
-  root_ = translate(root_);
+  root_ = physical(root_);
   store_u64(begin_ + header_.data_start(), root_);
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/header.h"
 #include "core/io.h"
+#include "core/region_view.h"
 #include "core/region_walker.h"
 #include "core/result.h"
 
@@ -32,7 +33,7 @@ struct LoadOptions {
   /// Reject Tier C canonical-form violations (§8.1).
   bool canonical = true;
   /// Work budget per 8-byte word of the file (see WalkOptions::work_per_word).
-  uint64_t work_per_word = 8;
+  uint64_t work_per_word = k_work_budget_per_word;
 };
 
 class Region {
@@ -62,18 +63,18 @@ class Region {
   /// The root: a boxed scalar, or the physical address of the root object.
   uint64_t root() const { return root_; }
   const FileHeader& header() const { return header_; }
-  /// The validating walk's findings; object_list/object_index empty when validation was skipped.
+  /// The validating walk's findings; the object table is empty when validation was skipped.
   const RegionSummary& summary() const { return summary_; }
+  /// The objects the validating walk found (empty when validation was skipped).
+  const ObjectTable& objects() const { return summary_.table; }
   bool validated() const { return validated_; }
   /// Work units: the walk's plus one per relocated word.
   uint64_t work() const { return summary_.work + relocation_work_; }
-  /// This region as a dep of a later load.
-  DepView view() const;
+  /// This region as a value (a dep of a later load, of a compactor, of a dump); it carries the
+  /// object table when validated. Valid while this Region lives.
+  RegionView view() const;
   /// True when physical address p lies in this region's bytes.
-  bool contains(const void* p) const {
-    auto a = reinterpret_cast<uint64_t>(p), b = reinterpret_cast<uint64_t>(begin_);
-    return a >= b && a - b < size_;
-  }
+  bool contains(const void* p) const { return view().holds(p); }
 
  private:
   Region() = default;
@@ -83,9 +84,9 @@ class Region {
                                         std::span<const Region* const> deps, const LoadOptions& options, Io& io);
   void release();
   void map_at_base(uint64_t base, int fd);
-  Status finish(std::span<const Region* const> deps, const LoadOptions& options);
-  Status check_dep_overlap(std::span<const Region* const> deps) const;
-  void relocate(std::span<const Region* const> deps);
+  Status finish(FileHeader header, std::span<const Region* const> deps, const LoadOptions& options);
+  Status check_dep_overlap(std::span<const RegionView> deps, std::span<const uint32_t> by_base) const;
+  void relocate(std::span<const RegionView> deps, std::span<const uint32_t> by_base);
 
   Io* io_ = nullptr;
   std::string name_;

@@ -10,34 +10,17 @@
 #include <vector>
 
 #include "core/header.h"
-#include "core/object.h"
+#include "core/layout.h"
+#include "core/region_view.h"
 #include "core/result.h"
 
 namespace cf {
 
-/// One object as the walk saw it.
-struct ObjectRecord {
-  uint64_t offset = 0;  ///< file offset of the object header
-  uint64_t size = 0;    ///< step to the next object
-  Kind kind = Kind::ctor;
-  uint8_t tag = 0;
-  uint32_t slot_first = 0;  ///< first pointer slot, from the object start
-  uint32_t slot_count = 0;  ///< number of pointer slots (graph edges)
-  uint32_t depth = 0;       ///< 1 + deepest own child; children in other regions count 0
-};
-
-/// A region whose objects this walk may point into: a dep or an earlier chain part, by its
-/// saved logical range. `object_index` (word index over its data -> object number + 1, as a
-/// walk with keep_objects returns it) lets pointers into it be checked against its object
-/// starts (§8.3 P6); without it they are range-checked only.
-struct DepView {
-  uint64_t base_addr = 0;
-  uint64_t file_size = 0;
-  uint64_t data_start = 0;
-  uint64_t data_size = 0;
-  const std::vector<uint32_t>* object_index = nullptr;
-  const std::vector<ObjectRecord>* objects = nullptr;
-};
+/// The loader's work budget per 8-byte word of a file (STYLE.md 9). The walk charges about 3
+/// units per word at most and relocation 1 more, so 8 leaves room while still turning any
+/// accidental super-linear path into a reproducible `work_limit` instead of a hang. (The
+/// work-bound *oracle* holds the loader to a tighter bound: oracles/work_bound.h.)
+inline constexpr uint64_t k_work_budget_per_word = 8;
 
 /// Budgets and strictness of a walk (STYLE.md 9).
 struct WalkOptions {
@@ -46,18 +29,18 @@ struct WalkOptions {
   /// Treat pointers outside the own file as external references (a structural inspection
   /// given no deps, §5.8). When false they are `missing_dep`.
   bool allow_external = true;
-  /// Keep one ObjectRecord per object, and the object-start index, in the summary.
+  /// Keep the object table (one record per object, and the object starts) in the summary.
   bool keep_objects = false;
   /// Compute each object's depth (ObjectRecord::depth, RegionSummary::max_depth). A second
   /// dependent random read per edge: the loader, which never reports depths, turns it off.
   bool depths = true;
   /// Regions pointers may leave into (§5.7 translate order: own data first, then these).
   /// With deps given, a pointer outside the own file and every dep is `missing_dep` unless
-  /// allow_external is set.
-  std::span<const DepView> deps;
-  /// Work budget in units per data word. The walk charges about 3 units per word at most,
-  /// so 8 leaves room while still turning any accidental super-linear path into `work_limit`.
-  uint64_t work_per_word = 8;
+  /// allow_external is set. A dep with an object table has pointers into it checked against
+  /// its object starts (§8.3 P6); without one they are range-checked only.
+  std::span<const RegionView> deps;
+  /// Work budget in units per file word; past it the walk fails with work_limit.
+  uint64_t work_per_word = k_work_budget_per_word;
 };
 
 enum class RootClass { scalar, own, external };
@@ -86,13 +69,12 @@ struct RegionSummary {
   uint32_t max_depth = 0;  ///< 0 when the walk ran with depths off (the loader)
   PointerWordCounts pointer_words;
   uint64_t closures = 0;
-  uint64_t work = 0;  ///< work units charged; <= work_per_word * (file_size / 8 + 1)
-  std::vector<ObjectRecord> object_list;  ///< only with keep_objects
-  std::vector<uint32_t> object_index;     ///< only with keep_objects: data word -> object number + 1
+  uint64_t work = 0;     ///< work units charged; <= work_per_word * (file_size / 8 + 1)
+  ObjectTable table;     ///< only with keep_objects
 };
 
-/// Walks and checks the data section of `file`, whose header was parsed by
-/// parse_file_layout. Returns the first failing check (§8.2 order) as an error.
+/// Walks and checks the data section of `file`, whose header was parsed by parse_header and
+/// completed by complete_layout. Returns the first failing check (§8.2 order) as an error.
 Result<RegionSummary> walk_region(std::span<const uint8_t> file, const FileHeader& header,
                                   const WalkOptions& options);
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
-#include "harness/chain_input.h"
+#include "core/layout.h"
+#include "oracles/chain_input.h"
 
 // libFuzzer's own mutator; weak, so the replay driver, AFL++'s driver and the unit tests link
 // without it (a simple byte mutation stands in).
@@ -12,76 +14,27 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size) 
 namespace cf::fuzz {
 namespace {
 
-constexpr char k_magic_v0[] = "oleanfile!!!!!!!";
-
-uint64_t get_u64(std::span<const uint8_t> f, uint64_t at) {
-  uint64_t v = 0;
-  if (at + 8 <= f.size()) std::memcpy(&v, f.data() + at, 8);
-  return v;
-}
-uint16_t get_u16(std::span<const uint8_t> f, uint64_t at) {
-  uint16_t v = 0;
-  if (at + 2 <= f.size()) std::memcpy(&v, f.data() + at, 2);
-  return v;
-}
+uint64_t get_u64(std::span<const uint8_t> f, uint64_t at) { return in_range(at, 8, f.size()) ? load_u64(f.data() + at) : 0; }
+uint16_t get_u16(std::span<const uint8_t> f, uint64_t at) { return in_range(at, 2, f.size()) ? load_u16(f.data() + at) : 0; }
 void put_u64(std::vector<uint8_t>& f, uint64_t at, uint64_t v) {
-  if (at + 8 <= f.size()) std::memcpy(f.data() + at, &v, 8);
+  if (in_range(at, 8, f.size())) store_u64(f.data() + at, v);
 }
 void put_u16(std::vector<uint8_t>& f, uint64_t at, uint16_t v) {
-  if (at + 2 <= f.size()) std::memcpy(f.data() + at, &v, 2);
+  if (in_range(at, 2, f.size())) store_u16(f.data() + at, v);
 }
-uint64_t align8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
-// The size of the object at `off` from its header and length fields, as FORMAT.md §1.4 lays
-// the kinds out; 0 when the tag has no layout. Never reads past the file.
+// The object at `off` as the step rule (core/layout.h) lays it out, with its pointer slots
+// clamped to the bytes present; size 0 when it has no layout. Never reads past the file.
 MappedObject shape_at(std::span<const uint8_t> f, uint64_t off, bool gmp) {
+  const ObjectProbe p = probe_object(f.data() + off, f.size() - off, gmp);
   MappedObject o;
   o.offset = off;
-  o.tag = f[off + 7];
-  const uint16_t cs = get_u16(f, off + 4);
-  const uint8_t other = f[off + 6];
-  const uint64_t big = uint64_t{1} << 40;  // keeps the arithmetic below from wrapping
-  switch (o.tag) {
-    case 244:  // promise
-    case 253:  // ref
-      o.size = 16, o.slot_first = 8, o.slot_count = 1;
-      break;
-    case 251:  // thunk
-    case 252:  // task
-      o.size = 24, o.slot_first = 8, o.slot_count = 1;
-      break;
-    case 245:  // closure
-      o.size = 24 + 8 * uint64_t{get_u16(f, off + 18)}, o.slot_first = 24, o.slot_count = get_u16(f, off + 18);
-      break;
-    case 246: {  // array
-      const uint64_t cap = std::min(get_u64(f, off + 16), big);
-      o.size = 24 + 8 * cap, o.slot_first = 24, o.slot_count = std::min(get_u64(f, off + 8), cap);
-      break;
-    }
-    case 248:  // scalar array
-      o.size = align8(24 + uint64_t{other} * std::min(get_u64(f, off + 16), big));
-      break;
-    case 249:  // string
-      o.size = align8(32 + std::min(get_u64(f, off + 16), big));
-      break;
-    case 250:  // mpz
-      if (gmp) {
-        int32_t sz = 0;
-        if (off + 16 <= f.size()) std::memcpy(&sz, f.data() + off + 12, 4);
-        o.size = 24 + 8 * (sz < 0 ? uint64_t{0} - static_cast<uint64_t>(static_cast<int64_t>(sz)) : uint64_t(sz));
-      } else {
-        o.size = align8(32 + 4 * std::min(get_u64(f, off + 16), big));
-      }
-      break;
-    default:
-      if (o.tag <= 243) o.size = std::max<uint64_t>(8, align8(cs)), o.slot_first = 8, o.slot_count = other;
-      break;
-  }
-  // Slots present in the file only.
-  if (o.slot_count > 0) {
-    const uint64_t room = f.size() > off + o.slot_first ? (f.size() - off - o.slot_first) / 8 : 0;
-    o.slot_count = std::min(o.slot_count, room);
-  }
+  o.tag = f[off + layout::tag];
+  if (!p.laid_out) return o;
+  o.size = std::max<uint64_t>(k_word, p.step);  // a ctor claiming 0 bytes still moves on
+  o.slot_first = p.slots.first;
+  const uint64_t room = f.size() > off + p.slots.first ? (f.size() - off - p.slots.first) / k_word : 0;
+  o.slot_count = std::min(p.slots.count, room);
   return o;
 }
 
@@ -126,27 +79,29 @@ std::string_view mutation_name(Mutation m) {
 
 RegionMap map_region(std::span<const uint8_t> f) {
   RegionMap m;
-  if (f.size() >= 24 && std::memcmp(f.data(), k_magic_v0, 16) == 0) {
-    m.version = 0, m.data_start = 24, m.base_offset = 16;
-  } else if (f.size() >= 56 && std::memcmp(f.data(), "olean", 5) == 0 && f[5] >= 1 && f[5] <= 3) {
-    m.version = f[5];
-    m.data_start = m.version == 1 ? 56 : m.version == 2 ? 88 : 96;
-    m.base_offset = m.version == 1 ? 48 : 80;
-    if (f.size() < m.data_start) return m;
-  } else {
-    return m;
+  std::optional<Format> format;
+  if (f.size() >= k_magic_v0_size && std::memcmp(f.data(), k_magic_v0, k_magic_v0_size) == 0) {
+    format = Format::v0;
+  } else if (f.size() > k_magic_size && std::memcmp(f.data(), k_magic, k_magic_size) == 0 && f[k_magic_size] >= 1 &&
+             f[k_magic_size] <= 3) {
+    format = static_cast<Format>(f[k_magic_size]);
   }
+  if (!format || f.size() < header_size(*format)) return m;
+  const HeaderLayout& at = header_layout(*format);
   m.header_ok = true;
-  m.base_addr = get_u64(f, m.base_offset);
+  m.version = static_cast<uint8_t>(*format);
+  m.data_start = at.size;
+  m.base_offset = at.base_addr_at;
+  m.base_addr = get_u64(f, at.base_addr_at);
   m.data_end = f.size();
-  if (m.version == 3) {
-    const uint64_t ds = get_u64(f, 88);
+  if (at.data_size_at != 0) {
+    const uint64_t ds = get_u64(f, at.data_size_at);
     if (ds >= 8 && ds <= f.size() - m.data_start) m.data_end = m.data_start + ds;
   }
-  const bool gmp = m.version <= 1 || (f[6] & 1) != 0;
+  const bool gmp = at.flags_at == 0 || (f[at.flags_at] & k_flag_gmp) != 0;
   uint64_t off = m.data_start + 8;
   while (off + 8 <= m.data_end && m.objects.size() < (1u << 20)) {
-    const MappedObject o = shape_at(f, off, gmp);
+    const MappedObject o = shape_at(f.first(m.data_end), off, gmp);
     if (o.size == 0) break;
     m.objects.push_back(o);
     if (o.size > m.data_end - off) break;
@@ -155,14 +110,11 @@ RegionMap map_region(std::span<const uint8_t> f) {
   return m;
 }
 
-DepTarget dep_target_of(const RegionMap& map) {
-  DepTarget d;
-  d.base_addr = map.base_addr;
-  for (const MappedObject& o : map.objects) d.object_offsets.push_back(o.offset);
-  return d;
+RegionView view_of(std::span<const uint8_t> region) {
+  return RegionView{region.data(), region.size(), LogicalAddr{map_region(region).base_addr}, nullptr};
 }
 
-bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const DepTarget> deps, std::mt19937_64& rng) {
+bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const RegionView> deps, std::mt19937_64& rng) {
   const RegionMap map = map_region(region);
   const auto& objs = map.objects;
   const auto any_object = [&]() -> const MappedObject& { return objs[pick(rng, objs.size())]; };
@@ -180,9 +132,10 @@ bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const De
         target = pick(rng, 3u) == 0 ? far[pick(rng, 4u)] : (rng() << 1) | 1;
       } else if (m == Mutation::pointer_into_dep) {
         if (deps.empty()) return false;
-        const DepTarget& d = deps[pick(rng, deps.size())];
-        if (d.object_offsets.empty()) return false;
-        target = d.base_addr + d.object_offsets[pick(rng, d.object_offsets.size())];
+        const RegionView& d = deps[pick(rng, deps.size())];
+        const RegionMap dep_map = map_region({d.begin, d.size});
+        if (dep_map.objects.empty()) return false;
+        target = d.base.value + dep_map.objects[pick(rng, dep_map.objects.size())].offset;
         if (pick(rng, 4u) == 0) target += pick(rng, 2u) ? 8 : -8;
       } else {
         if (objs.empty()) return false;
@@ -201,13 +154,14 @@ bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const De
     case Mutation::object_size: {
       if (objs.empty()) return false;
       const MappedObject& o = any_object();
-      if (o.offset + 24 > region.size() || pick(rng, 2u) == 0 || o.tag <= 245) {
-        const uint16_t cs = get_u16(region, o.offset + 4);
+      if (o.offset + layout::array_data > region.size() || pick(rng, 2u) == 0 || o.tag <= k_tag_closure) {
+        const uint16_t cs = get_u16(region, o.offset + layout::cs_sz);
         static constexpr int deltas[] = {8, -8, 1, -1, 4096};
-        put_u16(region, o.offset + 4, pick(rng, 4u) == 0 ? static_cast<uint16_t>(rng())
+        put_u16(region, o.offset + layout::cs_sz, pick(rng, 4u) == 0 ? static_cast<uint16_t>(rng())
                                                           : static_cast<uint16_t>(cs + deltas[pick(rng, 5u)]));
       } else {
-        const uint64_t field = pick(rng, 2u) ? 8 : 16;  // m_size or m_capacity (mpz: alloc/size)
+        // m_size or m_capacity (mpz: alloc and size, or the digit count)
+        const uint64_t field = pick(rng, 2u) ? layout::array_size : layout::array_capacity;
         const uint64_t v = get_u64(region, o.offset + field);
         static constexpr uint64_t repl[] = {0, 1, 0xFFFFFFFF, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF};
         put_u64(region, o.offset + field, pick(rng, 3u) == 0 ? repl[pick(rng, 5u)] : v + (pick(rng, 2u) ? 1 : -1));
@@ -216,17 +170,19 @@ bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const De
     }
     case Mutation::tag: {
       if (objs.empty()) return false;
-      static constexpr uint8_t tags[] = {0, 1, 7, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255};
+      static constexpr uint8_t tags[] = {0,           1,           7,           k_max_ctor_tag, k_tag_promise, k_tag_closure,
+                                         k_tag_array, k_tag_struct_array, k_tag_scalar_array, k_tag_string, k_tag_mpz,
+                                         k_tag_thunk, k_tag_task, k_tag_ref, k_tag_external, k_tag_reserved};
       const MappedObject& o = any_object();
       const uint8_t t = tags[pick(rng, sizeof tags)];
-      if (region[o.offset + 7] == t) return false;
-      region[o.offset + 7] = t;
+      if (region[o.offset + layout::tag] == t) return false;
+      region[o.offset + layout::tag] = t;
       return true;
     }
     case Mutation::field_count: {
       if (objs.empty()) return false;
       const MappedObject& o = any_object();
-      uint8_t& other = region[o.offset + 6];
+      uint8_t& other = region[o.offset + layout::other];
       const uint8_t was = other;
       other = pick(rng, 3u) == 0 ? static_cast<uint8_t>(rng()) : static_cast<uint8_t>(other + (pick(rng, 2u) ? 1 : -1));
       return other != was;
@@ -234,42 +190,46 @@ bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const De
     case Mutation::string_length: {
       std::vector<const MappedObject*> strings;
       for (const MappedObject& o : objs)
-        if (o.tag == 249 && o.offset + 32 <= region.size()) strings.push_back(&o);
+        if (o.tag == k_tag_string && o.offset + layout::string_data <= region.size()) strings.push_back(&o);
       if (strings.empty()) return false;
       const MappedObject& s = *strings[pick(rng, strings.size())];
       const size_t what = pick(rng, 4u);
       if (what == 3) {  // a content byte: NUL inside, a stray continuation byte, an overlong lead
-        const uint64_t len = std::min<uint64_t>(get_u64(region, s.offset + 8), region.size() - s.offset - 32);
+        const uint64_t len = std::min<uint64_t>(get_u64(region, s.offset + layout::array_size),
+                                                region.size() - s.offset - layout::string_data);
         if (len == 0) return false;
         static constexpr uint8_t bytes[] = {0x00, 0x80, 0xC0, 0xFF, 0xED};
-        region[s.offset + 32 + pick(rng, len)] = bytes[pick(rng, 5u)];
+        region[s.offset + layout::string_data + pick(rng, len)] = bytes[pick(rng, 5u)];
       } else {
-        const uint64_t field = what == 0 ? 24 : what == 1 ? 8 : 16;  // m_length, m_size, m_capacity
+        const uint64_t field = what == 0   ? layout::string_length
+                               : what == 1 ? layout::array_size
+                                           : layout::array_capacity;
         put_u64(region, s.offset + field, get_u64(region, s.offset + field) + (pick(rng, 2u) ? 1 : -1));
       }
       return true;
     }
     case Mutation::header_field: {
       if (!map.header_ok) return false;
+      const HeaderLayout& at = header_layout(static_cast<Format>(map.version));
       switch (pick(rng, 7u)) {
-        case 0: region[pick<size_t>(rng, map.version == 0 ? 16 : 5)] ^= 0x20; break;  // magic
+        case 0: region[pick<size_t>(rng, map.version == 0 ? k_magic_v0_size : k_magic_size)] ^= 0x20; break;  // magic
         case 1:
-          if (map.version == 0) return false;
-          region[5] = static_cast<uint8_t>(pick(rng, 5u));  // version byte 0..4
+          if (at.version_at == 0) return false;
+          region[at.version_at] = static_cast<uint8_t>(pick(rng, 5u));  // version byte 0..4
           break;
         case 2:
-          if (map.version < 2) return false;
-          region[6] ^= static_cast<uint8_t>(1u << pick(rng, 8u));  // flags
+          if (at.flags_at == 0) return false;
+          region[at.flags_at] ^= static_cast<uint8_t>(1u << pick(rng, 8u));
           break;
         case 3: put_u64(region, map.base_offset, map.base_addr + (pick(rng, 2u) ? 8 : 0x10000)); break;
         case 4: put_u64(region, map.base_offset, pick(rng, 2u) ? 0 : rng()); break;
         case 5:
-          if (map.version != 3) return false;
-          put_u64(region, 88, get_u64(region, 88) + (pick(rng, 2u) ? 8 : -8));  // data_size
+          if (at.data_size_at == 0) return false;
+          put_u64(region, at.data_size_at, get_u64(region, at.data_size_at) + (pick(rng, 2u) ? 8 : -8));
           break;
         default:
-          if (map.version < 2) return false;
-          region[7 + pick(rng, 33u)] = pick(rng, 2u) ? 0 : static_cast<uint8_t>(rng());  // version string
+          if (at.version_string_at == 0) return false;
+          region[at.version_string_at + pick(rng, k_version_string_size)] = pick(rng, 2u) ? 0 : static_cast<uint8_t>(rng());
           break;
       }
       return true;
@@ -293,7 +253,7 @@ bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const De
   return false;
 }
 
-Mutation mutate_region(std::vector<uint8_t>& region, size_t max_size, std::span<const DepTarget> deps,
+Mutation mutate_region(std::vector<uint8_t>& region, size_t max_size, std::span<const RegionView> deps,
                        std::mt19937_64& rng) {
   if (pick(rng, 5u) != 0) {
     const RegionMap map = map_region(region);
@@ -319,7 +279,7 @@ size_t mutate_file(uint8_t* data, size_t size, size_t max_size, unsigned seed) {
 
 size_t mutate_chain(uint8_t* data, size_t size, size_t max_size, unsigned seed) {
   std::mt19937_64 rng(seed);
-  ChainInput chain = decode_chain({data, size});
+  oracles::ChainInput chain = oracles::decode_chain({data, size});
   const size_t action = pick(rng, 10u);
   if (action == 0) {  // the container's flags: region count, leniency, dep-order seed
     data[0] = size > 0 ? static_cast<uint8_t>(data[0] ^ (1u << pick(rng, 8u))) : 0;
@@ -335,12 +295,12 @@ size_t mutate_chain(uint8_t* data, size_t size, size_t max_size, unsigned seed) 
     return std::min(all.size(), max_size);
   } else {
     const size_t k = pick(rng, chain.regions.size());
-    std::vector<DepTarget> deps;
-    for (size_t d = 0; d < k; ++d) deps.push_back(dep_target_of(map_region(chain.regions[d])));
+    std::vector<RegionView> deps;  // the regions before k, which chain.regions keeps alive
+    for (size_t d = 0; d < k; ++d) deps.push_back(view_of(chain.regions[d]));
     const size_t others = size - chain.regions[k].size();
     mutate_region(chain.regions[k], max_size > others ? max_size - others : 0, deps, rng);
   }
-  const std::vector<uint8_t> out = encode_chain(chain);
+  const std::vector<uint8_t> out = oracles::encode_chain(chain);
   if (out.size() > max_size) return size;  // cannot grow past the engine's limit: unchanged
   std::memcpy(data, out.data(), out.size());
   return out.size();

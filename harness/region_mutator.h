@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/region_view.h"
+
 namespace cf::fuzz {
 
 /// One object as the tolerant map saw it.
@@ -56,23 +58,19 @@ enum class Mutation : uint8_t {
 inline constexpr size_t k_num_mutations = 12;
 std::string_view mutation_name(Mutation m);
 
-/// What a pointer may be aimed at in another region: its saved base and its object offsets.
-struct DepTarget {
-  uint64_t base_addr = 0;
-  std::vector<uint64_t> object_offsets;
-};
-DepTarget dep_target_of(const RegionMap& map);
+/// A region's bytes as a dep a pointer may be aimed into (its base as the tolerant map reads it).
+RegionView view_of(std::span<const uint8_t> region);
 
 /// Applies mutation `m` to `region` (resizing it only to cut). Returns false, unchanged, when
 /// `m` does not apply (no objects, no deps, no string...).
-bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const DepTarget> deps, std::mt19937_64& rng);
+bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const RegionView> deps, std::mt19937_64& rng);
 
 /// Picks and applies one mutation (a structural one when the region maps); returns it.
-Mutation mutate_region(std::vector<uint8_t>& region, size_t max_size, std::span<const DepTarget> deps,
+Mutation mutate_region(std::vector<uint8_t>& region, size_t max_size, std::span<const RegionView> deps,
                        std::mt19937_64& rng);
 
 /// LLVMFuzzerCustomMutator bodies: fuzz_load's input is one region; fuzz_chain's is a
-/// chain container (harness/chain_input.h) whose regions are mutated with the regions
+/// chain container (oracles/chain_input.h) whose regions are mutated with the regions
 /// before them as deps.
 size_t mutate_file(uint8_t* data, size_t size, size_t max_size, unsigned seed);
 size_t mutate_chain(uint8_t* data, size_t size, size_t max_size, unsigned seed);

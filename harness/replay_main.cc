@@ -5,25 +5,21 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <vector>
+
+#include "core/io.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
 
 bool run_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "replay: cannot read %s\n", p.c_str());
+  auto bytes = cf::read_file(p.string());  // an exact-size buffer per file
+  if (!bytes) {
+    std::fprintf(stderr, "replay: %s\n", bytes.error().describe().c_str());
     return false;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    std::fprintf(stderr, "replay: read error on %s\n", p.c_str());
-    return false;
-  }
-  LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
+  LLVMFuzzerTestOneInput(bytes.value().data(), bytes.value().size());
   return true;
 }
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/heap.h"
-#include "core/object.h"
+#include "core/layout.h"
 
 namespace cf::oracles {
 

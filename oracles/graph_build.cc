@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "core/object.h"
+#include "core/layout.h"
 #include "core/utf8.h"
 
 namespace cf::oracles {
@@ -306,12 +306,9 @@ class Builder {
   }
 
   static bool is_object_start(const Region& r, uint64_t off) {
-    const auto& list = r.summary().object_list;
-    if (list.empty())  // loaded without validation: a range check is all that is known
+    if (!r.validated())  // loaded without validation: a range check is all that is known
       return off % 8 == 0 && off >= r.header().data_start() + 8 && off < r.header().data_start() + r.header().data_size;
-    auto it = std::lower_bound(list.begin(), list.end(), off,
-                               [](const ObjectRecord& o, uint64_t v) { return o.offset < v; });
-    return it != list.end() && it->offset == off;
+    return r.objects().at(FileOffset{off}) != nullptr;
   }
 
   const json& doc_;
@@ -342,6 +339,25 @@ BuildResult build_graph_text(std::string_view text, std::span<const Region* cons
     return BuildError{std::string("not valid JSON: ") + e.what()};
   }
   return build_graph(doc, deps);
+}
+
+CompactorOptions save_options(const BuiltGraph& g) {
+  const PartSpec& p0 = g.parts.at(0);
+  CompactorOptions o;
+  o.format = p0.format.value_or(g.has_closures ? Format::v3 : Format::v2);
+  o.flags = p0.flags;
+  o.version_string = p0.version_string;
+  o.githash = p0.githash;
+  o.base_addr = p0.base_addr.value_or(0);
+  o.libraries = g.libraries;
+  return o;
+}
+
+std::optional<std::string> layout_mismatch(const BuiltGraph& g, const CompactorOptions& o) {
+  const bool gmp = o.format <= Format::v1 || (o.flags & k_flag_gmp) != 0;
+  if (gmp == g.heap.gmp()) return std::nullopt;
+  return "format " + std::string(format_name(o.format)) + " with flags " + std::to_string(o.flags) +
+         " contradicts the mpz layout of parts[0]";
 }
 
 }  // namespace cf::oracles

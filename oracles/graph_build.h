@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/compactor.h"
 #include "core/header.h"
 #include "core/heap.h"
 #include "core/region.h"
@@ -60,5 +61,15 @@ BuildResult build_graph(const nlohmann::json& doc, std::span<const Region* const
 
 /// Parses `text` as JSON first; a syntax error is a BuildError too.
 BuildResult build_graph_text(std::string_view text, std::span<const Region* const> deps);
+
+/// How the document asks to be saved: part 0's format (else v3 when a node is a closure, else
+/// v2), flags, version string, githash and recorded base (0 when it records none: the caller
+/// places it, by --key, --base or a default), and the top-level libraries. The one reading of
+/// a document into compactor options; callers override only what their command line says.
+CompactorOptions save_options(const BuiltGraph& g);
+
+/// Why `options` would read the heap's mpz objects in another layout than the one they were
+/// built in (part 0's flags fixed it), or nothing when they agree.
+std::optional<std::string> layout_mismatch(const BuiltGraph& g, const CompactorOptions& options);
 
 }  // namespace cf::oracles

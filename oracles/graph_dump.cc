@@ -30,36 +30,17 @@ std::string hex_word(uint64_t v) {
   return buf;
 }
 
-bool inside(uint64_t addr, const uint8_t* begin, uint64_t size) {
-  const auto b = reinterpret_cast<uint64_t>(begin);
-  return addr >= b && addr - b < size;
-}
-
-// The kinds max sharing may merge (FORMAT.md §4.4): not mpz, ref, closure (nor dep nodes).
-bool shareable(Kind k) {
-  switch (k) {
-    case Kind::ctor:
-    case Kind::array:
-    case Kind::sarray:
-    case Kind::string:
-    case Kind::thunk:
-    case Kind::task:
-    case Kind::promise: return true;
-    default: return false;
-  }
-}
 
 // Where the objects of a dump live. Region dumps list their parts' bytes (each with its mpz
 // layout) and anything else is a dep; a memory graph lists no parts: everything outside the
 // deps is its own, with one mpz layout.
 struct Space {
   struct Part {
-    const uint8_t* begin;
-    uint64_t size;
+    RegionView view;
     bool gmp;
   };
   std::vector<Part> parts;
-  std::vector<DepRange> deps;
+  std::vector<RegionView> deps;
   bool memory = false;
   bool memory_gmp = true;
 
@@ -67,13 +48,13 @@ struct Space {
   std::optional<bool> own_gmp(uint64_t addr) const {
     if (memory) return dep_of(addr) ? std::nullopt : std::optional<bool>(memory_gmp);
     for (const Part& p : parts)
-      if (inside(addr, p.begin, p.size)) return p.gmp;
+      if (p.view.holds(reinterpret_cast<const void*>(addr))) return p.gmp;
     return std::nullopt;
   }
 
   std::optional<size_t> dep_of(uint64_t addr) const {
     for (size_t k = 0; k < deps.size(); ++k)
-      if (inside(addr, deps[k].begin, deps[k].size)) return k;
+      if (deps[k].holds(reinterpret_cast<const void*>(addr))) return k;
     return std::nullopt;
   }
 };
@@ -132,7 +113,7 @@ class Dumper {
   void emit(uint64_t addr) {
     const std::optional<bool> gmp = space_.own_gmp(addr);
     json n = gmp ? object_node(reinterpret_cast<const uint8_t*>(addr), *gmp) : dep_node(addr);
-    if (max_share_ && gmp && shareable(ObjectHeader::decode(reinterpret_cast<const uint8_t*>(addr)).kind())) {
+    if (max_share_ && gmp && is_shareable(ObjectHeader::decode(reinterpret_cast<const uint8_t*>(addr)).kind())) {
       // Children are ids already, so equal JSON is §4.4's equal byte image at graph level.
       const auto [it, fresh] = shared_.try_emplace(n.dump(), static_cast<uint32_t>(nodes_.size()));
       if (!fresh) {
@@ -219,8 +200,8 @@ class Dumper {
 
 json dump_graph(std::span<const Region* const> parts, std::span<const Region* const> deps) {
   Space space;
-  for (const Region* p : parts) space.parts.push_back({p->begin(), p->size(), p->header().gmp()});
-  for (const Region* d : deps) space.deps.push_back({d->begin(), d->size()});
+  for (const Region* p : parts) space.parts.push_back({p->view(), p->header().gmp()});
+  for (const Region* d : deps) space.deps.push_back(d->view());
   Dumper dumper(std::move(space), false);
   json out;
   out["schema"] = "compactfuzz-graph/1";
@@ -244,7 +225,7 @@ json dump_graph(std::span<const Region* const> parts, std::span<const Region* co
   return out;
 }
 
-json dump_memory_graph(std::span<const uint64_t> roots, std::span<const DepRange> deps, bool gmp, bool max_share) {
+json dump_memory_graph(std::span<const uint64_t> roots, std::span<const RegionView> deps, bool gmp, bool max_share) {
   Space space;
   space.deps.assign(deps.begin(), deps.end());
   space.memory = true;
@@ -255,7 +236,7 @@ json dump_memory_graph(std::span<const uint64_t> roots, std::span<const DepRange
   json part_list = json::array();
   for (const uint64_t r : roots) part_list.push_back({{"root", dumper.value(r)}});
   json dep_list = json::array();
-  for (const DepRange& d : deps) dep_list.push_back({{"size", d.size}});
+  for (const RegionView& d : deps) dep_list.push_back({{"size", d.size}});
   out["parts"] = std::move(part_list);
   out["deps"] = std::move(dep_list);
   out["nodes"] = dumper.take_nodes();

@@ -17,20 +17,16 @@ namespace cf::oracles {
 /// regions the parts may point into that are not dumped themselves. Iterative: any depth.
 nlohmann::json dump_graph(std::span<const Region* const> parts, std::span<const Region* const> deps);
 
-/// Physical bytes [begin, begin + size) of a dep: objects there become dep nodes whose offset
-/// is measured from `begin`, as dump_graph measures them from a dep Region's begin().
-struct DepRange {
-  const uint8_t* begin = nullptr;
-  uint64_t size = 0;
-};
-
 /// Dumps a graph held in memory (a Heap, or loaded regions read as plain memory) from raw root
 /// words, one per part: every object address outside `deps` is dumped, mpz in the GMP layout
-/// when `gmp`. Spare capacity is ignored and mpz limbs are read through the limb pointer.
+/// when `gmp`. An object inside a dep's bytes [begin, begin + size) becomes a dep node whose
+/// offset is measured from `begin`, as dump_graph measures them from a dep Region's begin(). Spare capacity is ignored and mpz limbs are read through the limb pointer.
 /// `max_share`: a node of a shareable kind (FORMAT.md §4.4) equal to an earlier node, child ids
 /// included, takes that node's id: the graph a max-sharing compactor must produce. The
 /// "nodes" and part roots compare with dump_graph's; the part metadata holds only the roots.
-nlohmann::json dump_memory_graph(std::span<const uint64_t> roots, std::span<const DepRange> deps, bool gmp,
+/// This is the suite's own model of sharing, deliberately independent of the compactor's
+/// byte-level max-sharing table: the round-trip oracle holds the one against the other.
+nlohmann::json dump_memory_graph(std::span<const uint64_t> roots, std::span<const RegionView> deps, bool gmp,
                                  bool max_share);
 
 }  // namespace cf::oracles

@@ -9,7 +9,7 @@
 #include <new>
 
 #include "core/region.h"
-#include "tests/testlib/corpus.h"
+#include "testsupport/corpus.h"
 
 namespace {
 long g_fail_at = -1;  // 1-based allocation number to fail after arming; -1: never
@@ -51,14 +51,14 @@ auto with_failure(long n, F load) {
 
 TEST(AllocFailure, EveryAllocationPointOfEveryChainAndFile) {
   std::vector<std::vector<std::string>> inputs;
-  const auto rows = testing::load_manifest();
-  for (const auto& chain : testing::manifest_chains(rows)) {
+  const auto rows = testsupport::load_manifest();
+  for (const auto& chain : testsupport::manifest_chains(rows)) {
     std::vector<std::string> files;
-    for (const auto& r : chain) files.push_back(testing::corpus_dir() + "/" + r["file"]);
+    for (const auto& r : chain) files.push_back(testsupport::corpus_dir() + "/" + r["file"]);
     inputs.push_back(files);
   }
   for (const auto& r : rows)
-    if (r["file"].ends_with(".olean") || r["file"].ends_with(".ir")) inputs.push_back({testing::corpus_dir() + "/" + r["file"]});
+    if (r["file"].ends_with(".olean") || r["file"].ends_with(".ir")) inputs.push_back({testsupport::corpus_dir() + "/" + r["file"]});
   uint64_t points = 0, oom = 0, clean = 0;
   for (const auto& files : inputs) {
     SCOPED_TRACE(files[0]);

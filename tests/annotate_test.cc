@@ -6,7 +6,7 @@
 #include <random>
 #include <sstream>
 
-#include "tests/testlib/corpus.h"
+#include "testsupport/corpus.h"
 #include "tools/annotate.h"
 
 namespace cf {
@@ -18,8 +18,8 @@ const std::string k_normal_forms =
     "cicixgliamici__a-weak-Silly-substitution-Calculus/.lake__build__lib__lean__SSC__NormalForms.olean";
 
 std::vector<uint8_t> normal_forms() {
-  for (const testing::ManifestRow& row : testing::load_manifest())
-    if (row["file"] == k_normal_forms) return testing::read_corpus_file(row["file"]);
+  for (const testsupport::ManifestRow& row : testsupport::load_manifest())
+    if (row["file"] == k_normal_forms) return testsupport::read_corpus_file(row["file"]);
   ADD_FAILURE() << "NormalForms is not in MANIFEST.tsv";
   return {};
 }
@@ -144,9 +144,9 @@ TEST(Annotate, NormalFormsObjectHeadersAreTheGoldenObjectList) {
 // Every real file: read, every byte covered once, nothing undecoded, and one "header" range per
 // object the walker found, at the walker's offsets.
 TEST(Annotate, EveryCorpusFileIsCoveredExactly) {
-  for (const testing::ManifestRow& row : testing::load_manifest()) {
+  for (const testsupport::ManifestRow& row : testsupport::load_manifest()) {
     SCOPED_TRACE(row["file"]);
-    const std::vector<uint8_t> file = testing::read_corpus_file(row["file"]);
+    const std::vector<uint8_t> file = testsupport::read_corpus_file(row["file"]);
     const tool::AnnotateReport r = tool::annotate_bytes(row["file"], file, {});
     ASSERT_FALSE(r.error.has_value()) << r.error->describe();
     EXPECT_EQ(expect_contiguous(r.ranges, row["file"]), file.size());
@@ -160,7 +160,7 @@ TEST(Annotate, EveryCorpusFileIsCoveredExactly) {
       EXPECT_NE(a.field, "trailing bytes") << "at " << a.offset;
       if (a.field == "header") headers.push_back(a.offset);
     }
-    for (const ObjectRecord& o : walk.summary->object_list) walked.push_back(o.offset);
+    for (const ObjectRecord& o : walk.summary->table.records) walked.push_back(o.offset);
     EXPECT_EQ(headers, walked);
   }
 }

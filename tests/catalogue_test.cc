@@ -10,27 +10,29 @@
 #include <map>
 
 #include "core/heap.h"
+#include "core/placement.h"
 #include "oracles/generator.h"
 #include "oracles/graph_dump.h"
-#include "tests/testlib/corpus.h"
-#include "tests/testlib/region_builder.h"
-#include "tests/testlib/tool_run.h"
+#include "testsupport/corpus.h"
+#include "testsupport/region_forger.h"
+#include "testsupport/tool_run.h"
 
 namespace cf::oracles {
 namespace {
 
-constexpr uint64_t k_base = 0x7eb9c0000000ULL;  // inside every sanitizer's application range
+constexpr uint64_t k_base = placement::test_base(1);
 
-LoadObservation accepted(std::string dump, uint64_t work = 10, uint64_t bytes = 800) {
+LoadObservation accepted(const nlohmann::json& graph, uint64_t work = 10, uint64_t bytes = 800) {
   LoadObservation o;
   o.accepted = true;
-  o.dump = std::move(dump);
-  o.work = work;
+  o.walked = true;
+  o.graph = graph;
   o.bytes = bytes;
+  o.parts = {{"f", bytes, work}};
   return o;
 }
 
-LoadObservation rejected(ErrorCode code, uint64_t offset = 8, std::string file = "f") {
+LoadObservation rejected(ErrorCode code, uint64_t offset = 8, std::string file = "f", size_t part = 0) {
   LoadObservation o;
   LoadError e;
   e.code = code;
@@ -38,56 +40,132 @@ LoadObservation rejected(ErrorCode code, uint64_t offset = 8, std::string file =
   e.file = std::move(file);
   e.message = "m";
   o.error = e;
+  o.failed_part = part;
   o.bytes = 100;
   return o;
 }
 
+WalkObservation walked(bool ok, uint64_t objects = 3, uint32_t depth = 2) {
+  WalkObservation w;
+  w.accepted = ok;
+  w.objects = objects;
+  w.max_depth = depth;
+  w.work = {"f", 100, 10};
+  if (!ok) w.error = rejected(ErrorCode::root_not_last).error;
+  return w;
+}
+
+Compaction images(std::vector<std::vector<uint8_t>> parts) {
+  Compaction c;
+  c.images = std::move(parts);
+  return c;
+}
+
+Compaction refused(ErrorCode code) {
+  Compaction c;
+  c.error = rejected(code).error;
+  return c;
+}
+
 void expect_finding(const Verdict& v, const std::string& needle) {
-  EXPECT_EQ(v.outcome, Outcome::finding) << v.oracle << ": " << v.reason;
+  EXPECT_EQ(v.outcome, Outcome::finding) << describe(v);
   EXPECT_NE(v.reason.find(needle), std::string::npos) << v.reason;
 }
 
+TEST(CatalogueJudges, PathsAndDepOrderCompareVerdictClassOffsetAndGraph) {
+  const nlohmann::json g1 = {{"nodes", {1}}, {"parts", {}}}, g2 = {{"nodes", {2}}, {"parts", {}}};
+  for (auto judge : {judge_paths, judge_dep_order}) {
+    expect_finding(judge(accepted(g1), rejected(ErrorCode::truncated)), "rejected");
+    expect_finding(judge(rejected(ErrorCode::truncated), rejected(ErrorCode::bad_tag)), "rejections differ");
+    expect_finding(judge(rejected(ErrorCode::bad_tag, 8), rejected(ErrorCode::bad_tag, 16)), "rejections differ");
+    expect_finding(judge(rejected(ErrorCode::bad_tag, 8, "f", 1), rejected(ErrorCode::bad_tag, 8, "f", 2)), "part 1");
+    expect_finding(judge(accepted(g1), accepted(g2)), "node 0");
+    EXPECT_EQ(judge(accepted(g1), accepted(g1)).outcome, Outcome::holds);
+    EXPECT_EQ(judge(rejected(ErrorCode::bad_tag), rejected(ErrorCode::bad_tag)).outcome, Outcome::holds);
+  }
+  EXPECT_EQ(judge_paths(accepted(g1), accepted(g2)).oracle, OracleId::path_differential);
+  EXPECT_EQ(judge_dep_order(accepted(g1), accepted(g2)).oracle, OracleId::dep_order);
+}
+
 TEST(CatalogueJudges, EachCanReportAFinding) {
-  expect_finding(judge_paths(accepted("{}"), rejected(ErrorCode::truncated)), "slow path rejected");
-  expect_finding(judge_paths(rejected(ErrorCode::truncated), rejected(ErrorCode::bad_tag)), "different classes");
-  expect_finding(judge_paths(accepted("{\"a\":1}"), accepted("{\"a\":2}")), "character 5");
-  EXPECT_EQ(judge_paths(accepted("x"), accepted("x")).outcome, Outcome::holds);
-
   const std::vector<uint8_t> a = {1, 2, 3}, b = {1, 9, 3}, c = {1, 2};
-  expect_finding(judge_bytes("o", "p", a, b), "offset 1");
-  expect_finding(judge_bytes("o", "p", a, c), "3 bytes expected, 2 got");
-  EXPECT_EQ(judge_bytes("o", "p", a, a).outcome, Outcome::holds);
+  expect_finding(compare_bytes(OracleId::idempotence, "p", a, b), "offset 1");
+  expect_finding(compare_bytes(OracleId::idempotence, "p", a, c), "3 bytes expected, 2 got");
+  EXPECT_EQ(compare_bytes(OracleId::idempotence, "p", a, a).outcome, Outcome::holds);
 
-  expect_finding(judge_work(accepted("x", 500, 800), 4), "500 units");
-  EXPECT_EQ(judge_work(accepted("x", 404, 800), 4).outcome, Outcome::holds);  // 4 * (100 + 1)
+  const std::vector<PartWork> over = {{"f", 800, 500}}, at_bound = {{"f", 800, 404}};  // 4 * (100 + 1)
+  expect_finding(judge_work(over), "500 units");
+  EXPECT_EQ(judge_work(at_bound).outcome, Outcome::holds);
+  const std::vector<PartWork> second_over = {{"p0", 800, 10}, {"p1", 80, 45}};
+  expect_finding(judge_work(second_over), "p1");
 
-  expect_finding(judge_walk(accepted("")), "produced nothing");
+  LoadObservation unwalked = accepted(nlohmann::json::object());
+  unwalked.walked = false;
+  expect_finding(judge_walk(unwalked), "not every field was walked");
   expect_finding(judge_walk(rejected(ErrorCode::truncated, 8, "")), "names no file");
   expect_finding(judge_walk(rejected(ErrorCode::truncated, 101)), "past the input");
   EXPECT_EQ(judge_walk(rejected(ErrorCode::truncated, 100)).outcome, Outcome::holds);
 
-  expect_finding(judge_io(accepted("g"), {accepted("g"), accepted("other")}), "schedule 1");
-  expect_finding(judge_io(accepted("g"), {rejected(ErrorCode::truncated)}), "truncated");
-  EXPECT_EQ(judge_io(accepted("g"), {accepted("g"), rejected(ErrorCode::io_error)}).outcome, Outcome::holds);
+  const nlohmann::json g = {{"n", 1}}, other = {{"n", 2}};
+  expect_finding(judge_io(accepted(g), {accepted(g), accepted(other)}), "schedule 1");
+  expect_finding(judge_io(accepted(g), {rejected(ErrorCode::truncated)}), "truncated");
+  EXPECT_EQ(judge_io(accepted(g), {accepted(g), rejected(ErrorCode::io_error)}).outcome, Outcome::holds);
 
   const nlohmann::json want = {{"parts", {{{"root", {{"ref", 0}}}}}}, {"nodes", {{{"kind", "string"}, {"value", "a"}}}}};
   nlohmann::json got = want;
   got["nodes"][0]["value"] = "b";
-  expect_finding(judge_dumps("round trip", want, got), "node 0");
+  expect_finding(judge_round_trip(want, got, "here"), "node 0");
   got = want;
   got["parts"][0]["root"] = {{"box", 1}};
-  expect_finding(judge_dumps("round trip", want, got), "roots differ");
+  expect_finding(judge_round_trip(want, got, "here"), "roots differ");
+  EXPECT_EQ(judge_round_trip(want, want, "here").outcome, Outcome::holds);
 
-  expect_finding(judge_negative(accepted("x"), "bad_tag", {}), "accepted");
+  expect_finding(judge_negative(accepted(g), "bad_tag", {}), "accepted");
   expect_finding(judge_negative(rejected(ErrorCode::truncated), "bad_tag", {}), "expected bad_tag");
   expect_finding(judge_negative(rejected(ErrorCode::bad_tag, 8), "bad_tag", 16), "expected offset 16");
   EXPECT_EQ(judge_negative(rejected(ErrorCode::bad_tag, 16), "bad_tag", 16).outcome, Outcome::holds);
+
+  expect_finding(judge_lenient(walked(true), walked(false)), "lenient rejected");
+  expect_finding(judge_lenient(walked(true, 3), walked(true, 4)), "object counts differ");
+  expect_finding(judge_lenient(walked(true, 3, 2), walked(true, 3, 5)), "depths differ");
+  WalkObservation silent = walked(false);
+  silent.error->message.clear();
+  expect_finding(judge_lenient(silent, walked(false)), "without a message");
+  EXPECT_EQ(judge_lenient(walked(false), walked(true)).outcome, Outcome::holds);
+
+  expect_finding(judge_strategies(images({a}), images({b})), "offset 1");
+  expect_finding(judge_strategies(images({a}), refused(ErrorCode::cycle)), "one strategy rejected");
+  expect_finding(judge_strategies(refused(ErrorCode::cycle), refused(ErrorCode::depth_limit)), "different rejections");
+  expect_finding(judge_strategies(images({a}), images({a, a})), "1 parts from worklist, 2");
+  EXPECT_EQ(judge_strategies(images({a, c}), images({a, c})).outcome, Outcome::holds);
+
+  expect_finding(judge_idempotence(images({a}), images({b})), "offset 1");
+  expect_finding(judge_idempotence(images({a}), refused(ErrorCode::cycle)), "failed");
+  EXPECT_EQ(judge_idempotence(refused(ErrorCode::cycle), images({a})).outcome, Outcome::not_applicable);
+  EXPECT_EQ(judge_idempotence(images({a}), images({a})).outcome, Outcome::holds);
+
+  const FileUnit inputs{{"x.olean"}, {a}};
+  const Reproduction same{Strategy::worklist, ChildOrder::ascending, images({a})};
+  const Reproduction differs{Strategy::recursive, ChildOrder::ascending, images({b})};
+  const Reproduction fails{Strategy::recursive, ChildOrder::ascending, refused(ErrorCode::cycle)};
+  expect_finding(judge_reproduction(inputs, std::vector{same, differs}), "x.olean (recursive)");
+  expect_finding(judge_reproduction(inputs, std::vector{fails}), "rejected the loaded graph");
+  EXPECT_EQ(judge_reproduction(inputs, std::vector{same, same}).outcome, Outcome::holds);
+}
+
+// The names scripts and reports use are the table's, and the table is the enum's.
+TEST(CatalogueJudges, OracleNamesRoundTrip) {
+  for (const OracleInfo& o : k_oracles) {
+    EXPECT_EQ(oracle_from_name(o.name), o.id);
+    EXPECT_EQ(oracle_name(o.id), o.name);
+  }
+  EXPECT_FALSE(oracle_from_name("no_such_oracle"));
 }
 
 // A file no conforming writer produces: two equal strings, which max sharing would merge.
 // It is valid, so reproduction is the oracle that must notice.
 TEST(CatalogueOracles, ReproductionNoticesAFileThatIsNotMaxShared) {
-  testing::RegionBuilder b(Format::v2, k_base);
+  testsupport::RegionForger b(Format::v2, k_base);
   const uint64_t s1 = b.string("twin"), s2 = b.string("twin");
   b.set_root(b.array({s1, s2}));
   FileUnit u{{"twins.olean"}, {b.bytes()}};
@@ -118,10 +196,10 @@ TEST(CatalogueOracles, NegativeTableOnARejectedFile) {
 int tally(const std::vector<Verdict>& vs, std::map<std::string, std::map<std::string, int>>* counts) {
   int findings = 0;
   for (const Verdict& v : vs) {
-    ++(*counts)[v.oracle][std::string(outcome_name(v.outcome))];
+    ++(*counts)[std::string(oracle_name(v.oracle))][std::string(outcome_name(v.outcome))];
     if (v.outcome == Outcome::not_applicable && std::getenv("CF_CATALOGUE_VERBOSE")) std::printf("n/a: %s\n", v.reason.c_str());
     if (v.outcome == Outcome::finding) {
-      ADD_FAILURE() << v.oracle << ": " << v.reason;
+      ADD_FAILURE() << describe(v);
       ++findings;
     }
   }
@@ -138,14 +216,14 @@ void print(const char* what, const std::map<std::string, std::map<std::string, i
 
 // `regiontool check` runs exactly check_file_unit: it must hold on every real file and chain.
 TEST(CatalogueCorpus, HoldsOnEveryRealFileAndChain) {
-  const auto rows = testing::load_manifest();
+  const auto rows = testsupport::load_manifest();
   std::map<std::string, std::map<std::string, int>> counts;
   int units = 0;
-  auto run = [&](const std::vector<testing::ManifestRow>& chain) {
+  auto run = [&](const std::vector<testsupport::ManifestRow>& chain) {
     FileUnit u;
     for (const auto& r : chain) {
-      u.names.push_back(testing::corpus_dir() + "/" + r["file"]);
-      u.bytes.push_back(testing::read_corpus_file(r["file"]));
+      u.names.push_back(testsupport::corpus_dir() + "/" + r["file"]);
+      u.bytes.push_back(testsupport::read_corpus_file(r["file"]));
     }
     SCOPED_TRACE(u.names.back());
     tally(check_file_unit(u), &counts);
@@ -155,7 +233,7 @@ TEST(CatalogueCorpus, HoldsOnEveryRealFileAndChain) {
     const std::string& p = r["original_path"];
     if (!p.ends_with(".olean.server") && !p.ends_with(".olean.private")) run({r});
   }
-  for (const auto& chain : testing::manifest_chains(rows)) run(chain);
+  for (const auto& chain : testsupport::manifest_chains(rows)) run(chain);
   EXPECT_EQ(units, 32);
   print("corpus", counts);
 }
@@ -205,17 +283,17 @@ TEST(CatalogueGenerated, HoldsOnSizeEdgeCases) {
 
 // The command line: `regiontool check` prints one verdict per oracle and exits by them.
 TEST(CatalogueCli, CheckExitsByItsVerdicts) {
-  const auto rows = testing::load_manifest();
-  const std::string file = testing::corpus_dir() + "/" + rows.front()["file"];
-  testing::ToolRun r = testing::run_regiontool(CF_REGIONTOOL, {"check", file});
+  const auto rows = testsupport::load_manifest();
+  const std::string file = testsupport::corpus_dir() + "/" + rows.front()["file"];
+  testsupport::ToolRun r = testsupport::run_regiontool(CF_REGIONTOOL, {"check", file});
   EXPECT_EQ(r.code, 0) << r.output;
   for (const char* oracle : {"path differential: holds", "validate-then-walk: holds", "work bound: holds",
                              "I/O schedule: holds", "strategy differential: holds", "idempotence: holds"})
     EXPECT_NE(r.output.find(oracle), std::string::npos) << oracle << "\n" << r.output;
-  r = testing::run_regiontool(CF_REGIONTOOL, {"check", file, "--expect", "bad_magic@0"});
+  r = testsupport::run_regiontool(CF_REGIONTOOL, {"check", file, "--expect", "bad_magic@0"});
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("negative table: FINDING - accepted; expected bad_magic"), std::string::npos) << r.output;
-  r = testing::run_regiontool(CF_REGIONTOOL, {"check", "/nonexistent/x.olean"});
+  r = testsupport::run_regiontool(CF_REGIONTOOL, {"check", "/nonexistent/x.olean"});
   EXPECT_EQ(r.code, 2) << r.output;
 }
 
@@ -224,7 +302,7 @@ TEST(CatalogueCli, CheckExitsByItsVerdicts) {
 TEST(GeneratorProfile, KindProportionsFollowTheRealCorpus) {
   std::map<std::string, double> real, gen;
   double real_total = 0, gen_total = 0;
-  for (const auto& [file, e] : testing::load_expected())
+  for (const auto& [file, e] : testsupport::load_expected())
     for (const auto& [kind, n] : e.at("objects_per_kind").items()) {
       real[kind] += n.get<double>();
       real_total += n.get<double>();

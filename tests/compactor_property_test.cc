@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/compactor.h"
+#include "core/placement.h"
 #include "core/heap.h"
 #include "core/region.h"
 #include "oracles/generator.h"
@@ -30,16 +31,15 @@ using Bytes = std::vector<uint8_t>;
 
 // Both inside every sanitizer's application range: TSan's high range starts at 0x7e8000000000,
 // and a base below it cannot be mapped there (fast-path loads would fail under tsan).
-constexpr uint64_t k_base = 0x7eb5a0000000ULL;
-constexpr uint64_t k_dep_base = 0x7ec5b0000000ULL;
+constexpr uint64_t k_base = placement::test_base(2);
+constexpr uint64_t k_dep_base = placement::test_base(3);
 constexpr uint64_t k_lib_base = 0x400000;  // the one "loaded library" of v3 cases
 constexpr int k_max_failures = 5;          // per test: enough to see a pattern, not a flood
 
-DepRegionView view(const Region& r) { return {r.begin(), r.size(), r.base_addr()}; }
 
 std::vector<uint64_t> object_addresses(const Region& r) {
   std::vector<uint64_t> out;
-  for (const ObjectRecord& o : r.summary().object_list) out.push_back(reinterpret_cast<uint64_t>(r.begin()) + o.offset);
+  for (const ObjectRecord& o : r.objects().records) out.push_back(reinterpret_cast<uint64_t>(r.begin()) + o.offset);
   return out;
 }
 
@@ -147,7 +147,7 @@ CompactorOptions options_for(const Case& c, Strategy strategy) {
   o.format = c.format;
   o.flags = c.gmp ? k_flag_gmp : 0;
   o.base_addr = k_base;
-  if (c.dep != nullptr) o.deps = {view(*c.dep)};
+  if (c.dep != nullptr) o.deps = {c.dep->view()};
   if (c.format == Format::v3) o.libraries = {{k_lib_base, "libx"}};
   return o;
 }
@@ -237,8 +237,8 @@ std::string graph_diff(const json& want, const json& got) {
 }
 
 json model_of(const Case& c, std::span<const uint64_t> roots, bool max_share) {
-  std::vector<oracles::DepRange> deps;
-  if (c.dep != nullptr) deps.push_back({c.dep->begin(), c.dep->size()});
+  std::vector<RegionView> deps;
+  if (c.dep != nullptr) deps.push_back(c.dep->view());
   return oracles::dump_memory_graph(roots, deps, c.gmp, max_share);
 }
 
@@ -369,7 +369,7 @@ std::string idempotence(const Case& c, Totals* t) {
     std::vector<uint64_t> roots;
     for (const Region& r : l.parts) roots.push_back(r.root());
     CompactorOptions o = options_for(c, c.seed % 2 == 0 ? Strategy::worklist : Strategy::recursive);
-    if (d != nullptr) o.deps = {view(*d)};
+    if (d != nullptr) o.deps = {d->view()};
     const Chain again = compact_chain(roots, o);
     if (!again.error.empty()) return std::string(load_path_name(path)) + " recompaction failed: " + again.error;
     if (auto diff = parts_diff(chain.parts, again.parts); !diff.empty())

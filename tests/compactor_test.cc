@@ -2,6 +2,7 @@
 // and max sharing, deps, chains, the v3 trailer, every rejection, rollback after a failed
 // part, depth, and the atomic writer under a fault schedule.
 #include "core/compactor.h"
+#include "core/placement.h"
 
 #include <gtest/gtest.h>
 
@@ -19,8 +20,8 @@
 namespace cf {
 namespace {
 
-constexpr uint64_t k_base = 0x7e1230000000ULL;
-constexpr uint64_t k_dep_base = 0x7d0000000000ULL;
+constexpr uint64_t k_base = placement::test_base(4);
+constexpr uint64_t k_dep_base = placement::test_base(5);
 
 CompactorOptions opts(Strategy s = Strategy::worklist, Format f = Format::v2) {
   CompactorOptions o;
@@ -169,7 +170,7 @@ TEST(CompactorDeps, DepObjectsAreReferencedNotCopied) {
 
   const uint64_t root = h.ctor(2, std::vector<uint64_t>{dep_name, h.string("own")});
   CompactorOptions o = opts();
-  o.deps = {{dep->begin(), dep->size(), dep->base_addr()}};
+  o.deps = {dep->view()};
   Compactor c(o);
   const auto f = must(c.save(root));
   EXPECT_EQ(c.stats().dep_refs, 1u);
@@ -323,7 +324,7 @@ TEST(CompactorDepth, RecursiveRetryOnItsThreadGivesTheWorklistBytes) {
   }
   CompactorOptions o = opts(Strategy::worklist, Format::v3);
   o.libraries = {{0x400000, "liba"}, {0x500000, "libb"}, {0x900000, "unused"}};
-  o.deps = {{dep->begin(), dep->size(), dep->base_addr()}};
+  o.deps = {dep->view()};
   Compactor w(o);
   o.strategy = Strategy::recursive;
   Compactor r(o);

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "core/name_hash.h"
-#include "tests/testlib/corpus.h"
+#include "testsupport/corpus.h"
 #include "tools/inspect.h"
 
 namespace cf {
@@ -23,7 +23,7 @@ std::string manifest_format(const std::string& header_version) {
 }
 
 // Compares one inspect JSON object with its MANIFEST row and EXPECTED entry.
-void expect_conforms(const json& got, const testing::ManifestRow& row, const json& want) {
+void expect_conforms(const json& got, const testsupport::ManifestRow& row, const json& want) {
   SCOPED_TRACE(row["file"]);
   ASSERT_EQ(got.at("status"), "ok") << got.dump();
   EXPECT_EQ(got.at("format"), manifest_format(row["header_version"]));
@@ -52,11 +52,11 @@ void expect_conforms(const json& got, const testing::ManifestRow& row, const jso
 }
 
 TEST(CorpusConformance, InspectMatchesManifestAndIndependentWalk) {
-  const auto rows = testing::load_manifest();
-  const auto expected = testing::load_expected();
+  const auto rows = testsupport::load_manifest();
+  const auto expected = testsupport::load_expected();
   ASSERT_EQ(rows.size(), expected.size());
   for (const auto& row : rows) {
-    auto r = tool::inspect_file(testing::corpus_dir() + "/" + row["file"], {});
+    auto r = tool::inspect_file(testsupport::corpus_dir() + "/" + row["file"], {});
     ASSERT_EQ(r.exit_code, tool::exit_ok) << (r.error ? r.error->describe() : "");
     expect_conforms(tool::to_json(r, false), row, expected.at(row["file"]));
   }
@@ -64,10 +64,10 @@ TEST(CorpusConformance, InspectMatchesManifestAndIndependentWalk) {
 
 // The same through the real binary: one process, all 36 files, one JSON array, exit 0.
 TEST(CorpusConformance, RegiontoolBinaryJson) {
-  const auto rows = testing::load_manifest();
-  const auto expected = testing::load_expected();
+  const auto rows = testsupport::load_manifest();
+  const auto expected = testsupport::load_expected();
   std::string cmd = std::string(CF_REGIONTOOL) + " inspect --json";
-  for (const auto& row : rows) cmd += " '" + testing::corpus_dir() + "/" + row["file"] + "'";
+  for (const auto& row : rows) cmd += " '" + testsupport::corpus_dir() + "/" + row["file"] + "'";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   ASSERT_TRUE(pipe);
   std::string out;
@@ -96,7 +96,7 @@ NameHashTally check_stored_name_hashes(const std::vector<uint8_t>& file) {
   auto s = walk_region(file, h.value(), keep);
   if (!s) return {0, 1};
   std::map<uint64_t, const ObjectRecord*> at;
-  for (const ObjectRecord& r : s->object_list) at[r.offset] = &r;
+  for (const ObjectRecord& r : s->table.records) at[r.offset] = &r;
   std::map<uint64_t, uint64_t> name_hash_at;  // offset of a verified Name -> its hash
   const uint64_t base = h->base_addr;
   auto own = [&](uint64_t w) -> const ObjectRecord* {
@@ -104,7 +104,7 @@ NameHashTally check_stored_name_hashes(const std::vector<uint8_t>& file) {
     auto it = at.find(w - base);
     return it == at.end() ? nullptr : it->second;
   };
-  for (const ObjectRecord& r : s->object_list) {
+  for (const ObjectRecord& r : s->table.records) {
     if (r.kind != Kind::ctor || (r.tag != 1 && r.tag != 2) || r.slot_count != 2 || r.size != 32) continue;
     const uint64_t prefix = load_u64(file.data() + r.offset + 8), last = load_u64(file.data() + r.offset + 16);
     uint64_t h_prefix;
@@ -134,11 +134,11 @@ NameHashTally check_stored_name_hashes(const std::vector<uint8_t>& file) {
 
 TEST(CorpusConformance, StoredNameHashesRecompute) {
   uint64_t total = 0;
-  for (const auto& row : testing::load_manifest()) {
+  for (const auto& row : testsupport::load_manifest()) {
     // The May 2022 v0 file stores hashes from an older string hash (§3.1).
     if (row["base_addr_hex"] == "0x2eb0183b0000") continue;
     SCOPED_TRACE(row["file"]);
-    const NameHashTally t = check_stored_name_hashes(testing::read_corpus_file(row["file"]));
+    const NameHashTally t = check_stored_name_hashes(testsupport::read_corpus_file(row["file"]));
     EXPECT_EQ(t.mismatched, 0u);
     total += t.checked;
   }
@@ -147,7 +147,7 @@ TEST(CorpusConformance, StoredNameHashesRecompute) {
 }
 
 TEST(CorpusConformance, NameHashCheckCanFail) {
-  const auto file = testing::read_corpus_file(
+  const auto file = testsupport::read_corpus_file(
       "cicixgliamici__a-weak-Silly-substitution-Calculus/.lake__build__lib__lean__SSC__NormalForms.olean");
   EXPECT_EQ(check_stored_name_hashes(file).mismatched, 0u);
   auto broken = file;

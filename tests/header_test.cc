@@ -6,13 +6,13 @@
 
 #include <cstring>
 
-#include "tests/testlib/corpus.h"
-#include "tests/testlib/region_builder.h"
+#include "testsupport/corpus.h"
+#include "testsupport/region_forger.h"
 
 namespace cf {
 namespace {
 
-using testing::RegionBuilder;
+using testsupport::RegionForger;
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
@@ -32,7 +32,7 @@ void check_case(const Case& c, const HeaderOptions& options = {}) {
 }
 
 std::vector<uint8_t> v2_file() {
-  RegionBuilder b(Format::v2, 0x7e95af0d0000ULL);
+  RegionForger b(Format::v2, 0x7e95af0d0000ULL);
   b.set_root(b.string("x"));
   return b.bytes();
 }
@@ -74,18 +74,18 @@ TEST(HeaderChecks, FlagsGithashBase) {
   check_case({"githash mismatch (H5)", file, ErrorCode::incompatible_header, 40}, githash);
 
   file = v2_file();
-  testing::put_word(file, 80, 0x7e95af0d0004ULL);
+  testsupport::put_word(file, 80, 0x7e95af0d0004ULL);
   check_case({"base not 8-aligned (H6)", file, ErrorCode::bad_header_field, 80});
-  testing::put_word(file, 80, UINT64_MAX - 63);
+  testsupport::put_word(file, 80, UINT64_MAX - 63);
   check_case({"base + size wraps (H7)", file, ErrorCode::bad_header_field, 80});
-  testing::put_word(file, 80, 0x7e95af0d0008ULL);  // H8: not 64 KiB aligned is accepted
+  testsupport::put_word(file, 80, 0x7e95af0d0008ULL);  // H8: not 64 KiB aligned is accepted
   EXPECT_TRUE(parse_file_layout(file, {}).ok());
 
   HeaderOptions current;
   current.current_only = true;
-  RegionBuilder v1(Format::v1);
+  RegionForger v1(Format::v1);
   check_case({"v1 in current mode (H3)", v1.bytes(), ErrorCode::incompatible_header, 5}, current);
-  RegionBuilder v0(Format::v0);
+  RegionForger v0(Format::v0);
   check_case({"v0 in current mode (H3)", v0.bytes(), ErrorCode::incompatible_header, 0}, current);
   EXPECT_TRUE(parse_file_layout(v2_file(), current).ok());
 }
@@ -99,31 +99,31 @@ TEST(HeaderChecks, DataSection) {
   file = v2_file();
   file.resize(file.size() - 3);
   check_case({"v2 data not whole words (D2)", file, ErrorCode::truncated, file.size() - 5});
-  RegionBuilder v0(Format::v0);
+  RegionForger v0(Format::v0);
   auto v0b = v0.bytes();
   v0b.push_back(0);
   check_case({"v0 data not whole words (D2)", v0b, ErrorCode::truncated, 32});
 }
 
 TEST(HeaderChecks, V3DataSizeAndTrailer) {
-  RegionBuilder b(Format::v3, 0x30cec1ec0000ULL);
+  RegionForger b(Format::v3, 0x30cec1ec0000ULL);
   b.set_root(b.string("snap"));
   const auto good = b.bytes();
   ASSERT_TRUE(parse_file_layout(good, {}).ok());
 
   auto f = good;
-  testing::put_word(f, 88, 1u << 20);
+  testsupport::put_word(f, 88, 1u << 20);
   check_case({"data_size past EOF (D3)", f, ErrorCode::truncated, 88});
-  testing::put_word(f, 88, UINT64_MAX);
+  testsupport::put_word(f, 88, UINT64_MAX);
   check_case({"data_size huge (D3, no wrap)", f, ErrorCode::truncated, 88});
   f = good;
-  testing::put_word(f, 88, testing::word_at(good, 88) - 4);
+  testsupport::put_word(f, 88, testsupport::word_at(good, 88) - 4);
   check_case({"data_size not a multiple of 8 (D4)", f, ErrorCode::bad_header_field, 88});
   f = good;
-  testing::put_word(f, 88, 0);
+  testsupport::put_word(f, 88, 0);
   check_case({"data_size 0: root slot read as a huge closure count", f, ErrorCode::truncated, 100});
 
-  const uint64_t t = 96 + testing::word_at(good, 88);
+  const uint64_t t = 96 + testsupport::word_at(good, 88);
   f = good;
   f.resize(t + 2);
   check_case({"closure count cut (T1)", f, ErrorCode::truncated, t});
@@ -141,7 +141,7 @@ TEST(HeaderChecks, V3DataSizeAndTrailer) {
 }
 
 TEST(HeaderSerialize, V3RoundTrip) {
-  RegionBuilder b(Format::v3, 0x30cec1ec0000ULL);
+  RegionForger b(Format::v3, 0x30cec1ec0000ULL);
   b.header().trailer.libraries = {{0x7f0000000000ULL, ""}, {0x7f1000000000ULL, "/usr/lib/libleanshared.so"}};
   b.header().trailer.closure_offsets = {};
   b.set_root(b.string("x"));
@@ -159,11 +159,11 @@ TEST(HeaderSerialize, V3RoundTrip) {
 // Every corpus file: the header parses, its fields equal the MANIFEST's, and serialising
 // the parsed header gives back bytes [0, D) exactly.
 TEST(HeaderSerialize, EveryCorpusFileByteExact) {
-  const auto rows = testing::load_manifest();
+  const auto rows = testsupport::load_manifest();
   ASSERT_EQ(rows.size(), 36u);
   for (const auto& r : rows) {
     SCOPED_TRACE(r["file"]);
-    const auto file = testing::read_corpus_file(r["file"]);
+    const auto file = testsupport::read_corpus_file(r["file"]);
     auto h = parse_file_layout(file, {});
     ASSERT_TRUE(h.ok()) << h.error().describe();
     const auto head = serialize_header(h.value());

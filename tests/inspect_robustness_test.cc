@@ -11,7 +11,7 @@
 #include <random>
 #include <set>
 
-#include "tests/testlib/corpus.h"
+#include "testsupport/corpus.h"
 #include "tools/inspect.h"
 
 namespace cf {
@@ -32,7 +32,7 @@ std::set<uint64_t> cut_points(const std::vector<uint8_t>& file, std::mt19937_64&
   EXPECT_TRUE(r.summary.has_value());
   std::vector<uint64_t> bounds{0, 5, 6, 16, 24, 56, 88, 96, file.size()};
   if (r.summary)
-    for (const ObjectRecord& o : r.summary->object_list) bounds.push_back(o.offset);
+    for (const ObjectRecord& o : r.summary->table.records) bounds.push_back(o.offset);
   for (uint64_t b : bounds)
     for (int64_t d : {-1, 0, 1})
       if (b + d < file.size()) cuts.insert(b + d);
@@ -62,9 +62,9 @@ TEST(InspectRobustness, EveryCorpusFileTruncatedEverywhere) {
   Tally tally;
   tool::InspectOptions canonical, lenient;
   lenient.walk.canonical = false;
-  for (const auto& row : testing::load_manifest()) {
+  for (const auto& row : testsupport::load_manifest()) {
     SCOPED_TRACE(row["file"]);
-    const auto file = testing::read_corpus_file(row["file"]);
+    const auto file = testsupport::read_corpus_file(row["file"]);
     auto whole = tool::inspect_bytes(row["file"], file, canonical);
     ASSERT_EQ(whole.exit_code, tool::exit_ok);
     const uint64_t d = whole.header->data_start();
@@ -127,7 +127,7 @@ std::vector<uint8_t> random_input(int i, std::mt19937_64& rng, const std::vector
 
 TEST(InspectRobustness, TenThousandRandomInputs) {
   std::mt19937_64 rng(k_seed + 1);
-  const auto seed_file = testing::read_corpus_file(
+  const auto seed_file = testsupport::read_corpus_file(
       "cicixgliamici__a-weak-Silly-substitution-Calculus/.lake__build__lib__lean__SSC__NormalForms.olean");
   Tally tally;
   for (int i = 0; i < 10000; ++i) {
@@ -151,8 +151,8 @@ TEST(InspectRobustness, RegiontoolBinaryOnTruncatedFiles) {
   const fs::path dir = fs::temp_directory_path() / ("cf_trunc_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   int files = 0;
-  for (const auto& row : testing::load_manifest()) {
-    const auto file = testing::read_corpus_file(row["file"]);
+  for (const auto& row : testsupport::load_manifest()) {
+    const auto file = testsupport::read_corpus_file(row["file"]);
     std::string cmd = std::string(CF_REGIONTOOL) + " inspect --json";
     for (uint64_t cut = 0; cut < file.size(); cut += 1 + file.size() / 40) {
       const fs::path p = dir / ("cut_" + std::to_string(cut));

@@ -22,11 +22,13 @@
 #include <unistd.h>
 
 #include "core/compactor.h"
+#include "core/placement.h"
 #include "core/heap.h"
 #include "core/region.h"
 #include "oracles/generator.h"
-#include "oracles/graph_dump.h"
-#include "tests/testlib/corpus.h"
+#include "oracles/judges.h"
+#include "oracles/observe.h"
+#include "testsupport/corpus.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CF_MUTATION_ASAN 1
@@ -46,7 +48,7 @@ using Bytes = std::vector<uint8_t>;
 
 // Inside every sanitizer's application range (TSan's high range starts at 0x7e8000000000), so
 // the fast path really runs for generated seeds in every build.
-constexpr uint64_t k_base = 0x7ed100000000ULL;
+constexpr uint64_t k_base = placement::test_base(6);
 constexpr uint64_t k_lib_base = 0x400000;  // the one "loaded library" of the v3 seed
 constexpr size_t k_window_bits = 128;
 constexpr int k_findings_printed = 10;  // per seed: enough to see a pattern, not a flood
@@ -78,86 +80,53 @@ void install_crash_reporter() {
 }
 #endif
 
-// ---- one load, and the comparison of two ---------------------------------------------------
+// ---- one load, and the judgement of two -------------------------------------------------------
 
-/// What one path said about one mutant.
-struct Verdict {
-  bool accepted = false;
-  ErrorCode code = ErrorCode::io_error;  ///< rejected: the class
-  std::string error;                     ///< rejected: describe()
-  std::string dump;                      ///< accepted: the canonical graph dump
-  std::string problem;                   ///< a contract violation of this load alone, or ""
-  bool fell_back = false;                ///< fast side: base not mappable, automatic was used
+using oracles::LoadObservation;
+
+/// What one side said about one mutant.
+struct SideLoad {
+  LoadObservation obs;
+  bool fell_back = false;  ///< fast side: base not mappable, automatic was used
 };
 
 /// Loads `bytes` on one side (LoadPath::fast or LoadPath::slow). Tests feed fakes.
-using Loader = std::function<Verdict(std::span<const uint8_t> bytes, LoadPath side)>;
+using Loader = std::function<SideLoad(std::span<const uint8_t> bytes, LoadPath side)>;
 
-std::string verdict_text(const Verdict& v) {
-  if (v.accepted) return "accepted (dump " + std::to_string(v.dump.size()) + " bytes)";
-  return "rejected " + std::string(error_name(v.code)) + " [" + v.error + "]";
-}
-
-/// The finding for one mutant, or "" when both paths behaved and agreed.
-std::string compare_verdicts(const Verdict& fast, const Verdict& slow) {
-  if (!fast.problem.empty()) return "fast path: " + fast.problem;
-  if (!slow.problem.empty()) return "slow path: " + slow.problem;
-  const std::string both = "fast " + verdict_text(fast) + "; slow " + verdict_text(slow);
-  if (fast.accepted != slow.accepted) return "verdicts differ: " + both;
-  if (!fast.accepted && fast.code != slow.code) return "error classes differ: " + both;
-  if (fast.accepted && fast.dump != slow.dump) return "dumps differ: " + both;
+/// The finding for one mutant, or "" when both sides behaved and agreed: each side's
+/// validate-then-walk (accepted: validated and walked; rejected: typed, named, placed), then
+/// the path differential. The judges are the catalogue's (oracles/judges.h), nothing of its own.
+std::string judge_mutant(const SideLoad& fast, const SideLoad& slow) {
+  for (const oracles::Verdict& v :
+       {oracles::judge_walk(fast.obs), oracles::judge_walk(slow.obs), oracles::judge_paths(fast.obs, slow.obs)})
+    if (v.outcome == oracles::Outcome::finding) return oracles::describe(v);
   return "";
 }
 
-// Accepted: the region must be walkable end to end. dump_graph reads every field of every
-// reachable object; a non-scalar root needs objects (a scalar root with objects would have
-// been unreachable_object).
-Verdict accepted_verdict(const Region& r) {
-  Verdict v;
-  v.accepted = true;
-  if (!r.validated()) v.problem = "accepted without validation";
-  if ((r.root() & 1) == 0 && r.summary().objects == 0) v.problem = "object root but no objects";
-  try {
-    const Region* self = &r;
-    v.dump = oracles::dump_graph({&self, 1}, {}).dump();
-  } catch (const std::exception& e) {
-    v.problem = std::string("dump_graph threw: ") + e.what();
-  }
-  return v;
-}
-
-// Rejected: a typed error that names the file and an offset inside it.
-Verdict rejected_verdict(const LoadError& e, const std::string& name, uint64_t size) {
-  Verdict v;
-  v.code = e.code;
-  v.error = e.describe();
-  if (e.file != name || v.error.find(name) == std::string::npos) v.problem = "error does not name the file: " + v.error;
-  if (v.error.find("offset") == std::string::npos) v.problem = "error names no offset: " + v.error;
-  if (e.offset > size) v.problem = "error offset past the end: " + v.error;
-  if (e.code == ErrorCode::path_unavailable) v.problem = "path_unavailable after fallback: " + v.error;
-  return v;
-}
-
-Result<Region> load_once(const std::string& name, std::span<const uint8_t> bytes, LoadPath path, uint8_t flags) {
-  LoadOptions o;
-  o.path = path;
-  o.header.expected_flags = flags;
-  return Region::load_bytes(name, bytes, {}, o);
+SideLoad load_side(const std::string& name, std::span<const uint8_t> bytes, LoadPath path) {
+  const oracles::FileUnit unit{{name}, {Bytes(bytes.begin(), bytes.end())}};
+  oracles::LoadSettings s;
+  s.path = path;
+  return {oracles::observe_load(unit, s)};
 }
 
 // The real loader. The fast side asks for the fast path and, when the (possibly mutated) base
 // cannot be mapped, falls back to automatic: the verdict is still compared, just not at base.
-Loader region_loader(const std::string& name, uint8_t flags) {
-  return [name, flags](std::span<const uint8_t> bytes, LoadPath side) {
-    auto r = load_once(name, bytes, side, flags);
-    if (r.ok()) return accepted_verdict(r.value());
-    if (side != LoadPath::fast || r.error().code != ErrorCode::path_unavailable)
-      return rejected_verdict(r.error(), name, bytes.size());
-    auto a = load_once(name, bytes, LoadPath::automatic, flags);
-    Verdict v = a.ok() ? accepted_verdict(a.value()) : rejected_verdict(a.error(), name, bytes.size());
-    v.fell_back = true;
-    return v;
+Loader region_loader(const std::string& name) {
+  return [name](std::span<const uint8_t> bytes, LoadPath side) {
+    SideLoad l = load_side(name, bytes, side);
+    if (side != LoadPath::fast || l.obs.accepted || l.obs.error->code != ErrorCode::path_unavailable) return l;
+    l = load_side(name, bytes, LoadPath::automatic);
+    l.fell_back = true;
+    return l;
   };
+}
+
+Result<Region> load_once(const std::string& name, std::span<const uint8_t> bytes, LoadPath path) {
+  LoadOptions o;
+  o.path = path;
+  o.header.flags = FlagsPolicy::declared;
+  return Region::load_bytes(name, bytes, {}, o);
 }
 
 // ---- enumeration -----------------------------------------------------------------------------
@@ -208,7 +177,6 @@ void print_tally(const std::string& title, const Tally& t) {
 struct Seed {
   std::string name;
   Bytes bytes;
-  uint8_t flags = k_flag_gmp;
   std::vector<uint64_t> structural;  ///< byte offsets for single flips
   std::vector<uint64_t> windows;     ///< start offsets of 16-byte pair windows
 };
@@ -217,16 +185,16 @@ struct Seed {
 void run_mutant(const Seed& seed, Bytes& work, std::span<const Flip> flips, const Loader& load, Tally& t) {
   std::snprintf(g_current, sizeof g_current, "seed %s: %s", seed.name.c_str(), flips_text(flips).c_str());
   for (const Flip& f : flips) work[f.offset] ^= static_cast<uint8_t>(1u << f.bit);
-  const Verdict fast = load(work, LoadPath::fast);
-  const Verdict slow = load(work, LoadPath::slow);
+  const SideLoad fast = load(work, LoadPath::fast);
+  const SideLoad slow = load(work, LoadPath::slow);
   for (const Flip& f : flips) work[f.offset] ^= static_cast<uint8_t>(1u << f.bit);
   (flips.size() == 1 ? t.singles : t.pairs)++;
   t.fell_back += fast.fell_back;
-  if (slow.accepted)
+  if (slow.obs.accepted)
     ++t.accepted;
-  else
-    ++t.rejected[slow.code];
-  const std::string finding = compare_verdicts(fast, slow);
+  else if (slow.obs.error)
+    ++t.rejected[slow.obs.error->code];
+  const std::string finding = judge_mutant(fast, slow);
   if (finding.empty()) return;
   ++t.findings;
   if (t.finding_texts.size() < k_findings_printed) t.finding_texts.push_back(std::string(g_current) + ": " + finding);
@@ -284,7 +252,7 @@ std::vector<uint64_t> structural_bytes(const Region& r) {
   const uint64_t d = h.data_start();
   set(0, d + 8);
   set(d + h.data_size, r.size());
-  for (const ObjectRecord& o : r.summary().object_list) set(o.offset, o.offset + payload_start(o, h.gmp()));
+  for (const ObjectRecord& o : r.objects().records) set(o.offset, o.offset + payload_start(o, h.gmp()));
   std::vector<uint64_t> out;
   for (uint64_t i = 0; i < mark.size(); ++i)
     if (mark[i]) out.push_back(i);
@@ -301,7 +269,7 @@ std::vector<uint64_t> pair_windows(const Region& r) {
   const FileHeader& h = r.header();
   const uint64_t data_end = h.data_start() + h.data_size;
   std::vector<uint64_t> w = {h.format == Format::v3 ? h.data_start() - 8 : h.data_start()};
-  const auto& objs = r.summary().object_list;
+  const auto& objs = r.objects().records;
   for (auto it = objs.rbegin(); it != objs.rend(); ++it)
     if (it->slot_count > 0 && it->offset + 16 <= data_end) {
       w.push_back(it->offset);
@@ -320,9 +288,9 @@ std::vector<uint64_t> pair_windows(const Region& r) {
   return w;
 }
 
-Seed make_seed(const std::string& name, Bytes bytes, uint8_t flags) {
-  Seed s{name, std::move(bytes), flags, {}, {}};
-  auto r = load_once(name, s.bytes, LoadPath::slow, flags);
+Seed make_seed(const std::string& name, Bytes bytes) {
+  Seed s{name, std::move(bytes), {}, {}};
+  auto r = load_once(name, s.bytes, LoadPath::slow);
   if (!r.ok()) throw std::runtime_error("seed " + name + " does not load: " + r.error().describe());
   s.structural = structural_bytes(r.value());
   s.windows = pair_windows(r.value());
@@ -370,16 +338,16 @@ Bytes compact_generated(const GenSeedSpec& g) {
 
 // The smallest real files that load alone (later chain parts need their predecessors), by
 // MANIFEST size.
-std::vector<testing::ManifestRow> smallest_real_files(size_t n) {
-  auto rows = testing::load_manifest();
+std::vector<testsupport::ManifestRow> smallest_real_files(size_t n) {
+  auto rows = testsupport::load_manifest();
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::stoull(a["size_bytes"]) < std::stoull(b["size_bytes"]);
   });
-  std::vector<testing::ManifestRow> out;
+  std::vector<testsupport::ManifestRow> out;
   for (const auto& row : rows) {
     if (out.size() == n) break;
-    const Bytes bytes = testing::read_corpus_file(row["file"]);
-    if (load_once(row["file"], bytes, LoadPath::slow, k_flag_gmp).ok()) out.push_back(row);
+    const Bytes bytes = testsupport::read_corpus_file(row["file"]);
+    if (load_once(row["file"], bytes, LoadPath::slow).ok()) out.push_back(row);
   }
   return out;
 }
@@ -387,10 +355,10 @@ std::vector<testing::ManifestRow> smallest_real_files(size_t n) {
 constexpr size_t k_real_seeds = 3;
 
 Seed real_seed(size_t i) {
-  static const std::vector<testing::ManifestRow> rows = smallest_real_files(k_real_seeds);
+  static const std::vector<testsupport::ManifestRow> rows = smallest_real_files(k_real_seeds);
   if (i >= rows.size()) throw std::runtime_error("fewer real files load alone than expected");
   const std::string& file = rows[i]["file"];
-  return make_seed(file, testing::read_corpus_file(file), k_flag_gmp);
+  return make_seed(file, testsupport::read_corpus_file(file));
 }
 
 Tally& grand_total() {
@@ -412,14 +380,14 @@ class TotalPrinter : public ::testing::Environment {
 // path (their base is mappable in every build).
 void check_unmutated(const Seed& seed, bool expect_fast) {
   if (expect_fast) {
-    auto f = load_once(seed.name, seed.bytes, LoadPath::fast, seed.flags);
+    auto f = load_once(seed.name, seed.bytes, LoadPath::fast);
     ASSERT_TRUE(f.ok()) << f.error().describe();
     EXPECT_EQ(f->path_taken(), LoadPath::fast);
   }
-  const Loader load = region_loader(seed.name, seed.flags);
-  const Verdict fast = load(seed.bytes, LoadPath::fast), slow = load(seed.bytes, LoadPath::slow);
-  ASSERT_TRUE(fast.accepted && slow.accepted) << compare_verdicts(fast, slow);
-  ASSERT_EQ(compare_verdicts(fast, slow), "");
+  const Loader load = region_loader(seed.name);
+  const SideLoad fast = load(seed.bytes, LoadPath::fast), slow = load(seed.bytes, LoadPath::slow);
+  ASSERT_TRUE(fast.obs.accepted && slow.obs.accepted) << judge_mutant(fast, slow);
+  ASSERT_EQ(judge_mutant(fast, slow), "");
 }
 
 void run_and_report(const Seed& seed) {
@@ -427,7 +395,7 @@ void run_and_report(const Seed& seed) {
               seed.structural.size());
   for (const uint64_t w : seed.windows) std::printf(" 0x%llx", static_cast<unsigned long long>(w));
   std::printf("%s\n", short_run() ? " (CF_MUTATION_SHORT: every 4th pair)" : "");
-  const Tally t = run_seed(seed, region_loader(seed.name, seed.flags), short_run());
+  const Tally t = run_seed(seed, region_loader(seed.name), short_run());
   std::snprintf(g_current, sizeof g_current, "(between mutants)");
   print_tally("seed " + seed.name, t);
   grand_total().add(t);
@@ -442,7 +410,7 @@ class GeneratedSeed : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(GeneratedSeed, EveryStructuralFlipAndWindowPair) {
   const GenSeedSpec& g = k_gen_seeds[GetParam()];
-  const Seed seed = make_seed(g.name, compact_generated(g), g.gmp ? k_flag_gmp : 0);
+  const Seed seed = make_seed(g.name, compact_generated(g));
   ASSERT_NO_FATAL_FAILURE(check_unmutated(seed, true));
   run_and_report(seed);
 }
@@ -465,7 +433,7 @@ INSTANTIATE_TEST_SUITE_P(Mutation, RealSeed, ::testing::Range<size_t>(0, k_real_
 TEST(MutationSeeds, GeneratedSeedsAreSmall) {
   for (const GenSeedSpec& g : k_gen_seeds) {
     const Bytes bytes = compact_generated(g);
-    auto r = load_once(g.name, bytes, LoadPath::slow, g.gmp ? k_flag_gmp : 0);
+    auto r = load_once(g.name, bytes, LoadPath::slow);
     ASSERT_TRUE(r.ok()) << r.error().describe();
     std::printf("%s: %zu bytes, %llu objects:", g.name, bytes.size(), static_cast<unsigned long long>(r->summary().objects));
     for (size_t k = 0; k < k_num_file_kinds; ++k)
@@ -483,51 +451,55 @@ TEST(MutationSeeds, GeneratedSeedsAreSmall) {
 
 // ---- the oracle can fail ---------------------------------------------------------------------
 
-Verdict accept_with(std::string dump) {
-  Verdict v;
-  v.accepted = true;
-  v.dump = std::move(dump);
-  return v;
+SideLoad accept_with(nlohmann::json graph) {
+  SideLoad l;
+  l.obs.accepted = true;
+  l.obs.walked = true;
+  l.obs.graph = std::move(graph);
+  return l;
 }
 
-Verdict reject_with(ErrorCode c) {
-  Verdict v;
-  v.code = c;
-  v.error = "f: " + std::string(error_name(c)) + " at offset 0x60: fake";
-  return v;
+SideLoad reject_with(ErrorCode c, std::string file = "f", uint64_t offset = 0x60) {
+  SideLoad l;
+  l.obs.error = LoadError{c, offset, "fake", std::move(file)};
+  l.obs.bytes = 0x100;
+  return l;
 }
 
-TEST(MutationOracle, CompareVerdictsFlagsEveryDisagreement) {
-  EXPECT_EQ(compare_verdicts(accept_with("{}"), accept_with("{}")), "");
-  EXPECT_EQ(compare_verdicts(reject_with(ErrorCode::bad_tag), reject_with(ErrorCode::bad_tag)), "");
-  EXPECT_EQ(compare_verdicts(accept_with("{}"), reject_with(ErrorCode::bad_tag)).rfind("verdicts differ", 0), 0u);
-  EXPECT_EQ(compare_verdicts(reject_with(ErrorCode::bad_tag), accept_with("{}")).rfind("verdicts differ", 0), 0u);
-  EXPECT_EQ(compare_verdicts(reject_with(ErrorCode::bad_tag), reject_with(ErrorCode::truncated)).rfind("error classes differ", 0),
-            0u);
-  EXPECT_EQ(compare_verdicts(accept_with("{\"a\":1}"), accept_with("{\"a\":2}")).rfind("dumps differ", 0), 0u);
-  Verdict broken = accept_with("{}");
-  broken.problem = "dump_graph threw: x";
-  EXPECT_EQ(compare_verdicts(broken, accept_with("{}")), "fast path: dump_graph threw: x");
+TEST(MutationOracle, JudgeMutantFlagsEveryDisagreement) {
+  const nlohmann::json a = {{"nodes", {1}}, {"parts", {}}}, b = {{"nodes", {2}}, {"parts", {}}};
+  EXPECT_EQ(judge_mutant(accept_with(a), accept_with(a)), "");
+  EXPECT_EQ(judge_mutant(reject_with(ErrorCode::bad_tag), reject_with(ErrorCode::bad_tag)), "");
+  EXPECT_EQ(judge_mutant(accept_with(a), reject_with(ErrorCode::bad_tag)).rfind("path differential: FINDING", 0), 0u);
+  EXPECT_EQ(judge_mutant(reject_with(ErrorCode::bad_tag), accept_with(a)).rfind("path differential: FINDING", 0), 0u);
+  EXPECT_NE(judge_mutant(reject_with(ErrorCode::bad_tag), reject_with(ErrorCode::truncated)).find("rejections differ"),
+            std::string::npos);
+  EXPECT_NE(judge_mutant(accept_with(a), accept_with(b)).find("graphs differ"), std::string::npos);
+  SideLoad unwalked = accept_with(a);
+  unwalked.obs.walked = false;
+  EXPECT_EQ(judge_mutant(unwalked, accept_with(a)).rfind("validate-then-walk: FINDING", 0), 0u);
 }
 
 // A rejection that does not name its file, or whose offset lies past the end, is a finding.
 TEST(MutationOracle, RejectionsMustNameFileAndOffset) {
-  LoadError e{ErrorCode::bad_tag, 0x60, "fake", "seed"};
-  EXPECT_EQ(rejected_verdict(e, "seed", 0x100).problem, "");
-  EXPECT_NE(rejected_verdict(e, "other", 0x100).problem, "");
-  EXPECT_NE(rejected_verdict(e, "seed", 0x10).problem, "");
+  EXPECT_EQ(judge_mutant(reject_with(ErrorCode::bad_tag), reject_with(ErrorCode::bad_tag)), "");
+  EXPECT_NE(judge_mutant(reject_with(ErrorCode::bad_tag, ""), reject_with(ErrorCode::bad_tag, "")).find("names no file"),
+            std::string::npos);
+  EXPECT_NE(judge_mutant(reject_with(ErrorCode::bad_tag, "f", 0x200), reject_with(ErrorCode::bad_tag, "f", 0x200))
+                .find("past the input"),
+            std::string::npos);
 }
 
 // The whole pipeline reports a planted disagreement at exactly the flip that triggers it, and
 // nothing else: a loader whose fast side accepts one mutant the slow side rejects.
 TEST(MutationOracle, RunSeedReportsAPlantedDisagreement) {
-  const Seed seed = make_seed("gen_v2_small", compact_generated(k_gen_seeds[0]), k_flag_gmp);
+  const Seed seed = make_seed("gen_v2_small", compact_generated(k_gen_seeds[0]));
   const uint64_t target = seed.windows[0] + 1;  // inside the first pair window and structural
   const Bytes original = seed.bytes;
   const Loader fake = [&](std::span<const uint8_t> bytes, LoadPath side) {
     const bool planted = bytes[target] == (original[target] ^ 0x04) && std::equal(bytes.begin(), bytes.begin() + target,
                                                                                    original.begin());
-    if (planted && side == LoadPath::fast) return accept_with("{}");
+    if (planted && side == LoadPath::fast) return accept_with(nlohmann::json::object());
     return reject_with(ErrorCode::bad_tag);
   };
   const Tally t = run_seed(seed, fake, /*short_pairs=*/false);
@@ -538,7 +510,8 @@ TEST(MutationOracle, RunSeedReportsAPlantedDisagreement) {
   EXPECT_EQ(t.findings, 1 + later_bits);
   ASSERT_FALSE(t.finding_texts.empty());
   char want[64];
-  std::snprintf(want, sizeof want, "byte 0x%llx bit 2: verdicts differ", static_cast<unsigned long long>(target));
+  std::snprintf(want, sizeof want, "byte 0x%llx bit 2: path differential: FINDING",
+                static_cast<unsigned long long>(target));
   EXPECT_NE(t.finding_texts[0].find(want), std::string::npos) << t.finding_texts[0];
 }
 

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "core/format.h"
-#include "tests/testlib/corpus.h"
+#include "testsupport/corpus.h"
 
 namespace cf {
 namespace {
@@ -154,8 +154,8 @@ TEST(ArtifactKey, FromBuildPaths) {
 // part 0 from Name.hash, part k from part k-1 (§3.4). v0 files from Feb 2023 follow the rule
 // too; the May 2022 file (signatures-Main) predates it (§3.1) and is only listed.
 TEST(CorpusBaseAddr, RecomputedFromModuleKeyAndPartIndex) {
-  const auto rows = testing::load_manifest();
-  std::map<std::string, const testing::ManifestRow*> by_path;
+  const auto rows = testsupport::load_manifest();
+  std::map<std::string, const testsupport::ManifestRow*> by_path;
   for (const auto& r : rows) by_path[r["repo"] + "@" + r["commit"] + ":" + r["original_path"]] = &r;
   int checked = 0;
   for (const auto& r : rows) {

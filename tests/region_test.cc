@@ -17,17 +17,17 @@
 #include "core/name_hash.h"
 #include "core/region_walker.h"
 #include "oracles/graph_dump.h"
-#include "tests/testlib/corpus.h"
-#include "tests/testlib/region_builder.h"
+#include "testsupport/corpus.h"
+#include "testsupport/region_forger.h"
 
 namespace cf {
 namespace {
 
-using testing::RegionBuilder;
+using testsupport::RegionForger;
 
-std::string path_of(const testing::ManifestRow& r) { return testing::corpus_dir() + "/" + r["file"]; }
+std::string path_of(const testsupport::ManifestRow& r) { return testsupport::corpus_dir() + "/" + r["file"]; }
 
-bool is_later_part(const testing::ManifestRow& r) {
+bool is_later_part(const testsupport::ManifestRow& r) {
   const std::string& p = r["original_path"];
   return p.ends_with(".olean.server") || p.ends_with(".olean.private");
 }
@@ -47,7 +47,7 @@ LoadOptions with_path(LoadPath p) {
 // Every file that is not a later chain part loads alone; every chain loads as a chain; the
 // automatic (fast where possible) and forced slow paths give identical dumps.
 TEST(RegionCorpus, FastAndSlowPathsGiveEqualDumps) {
-  const auto rows = testing::load_manifest();
+  const auto rows = testsupport::load_manifest();
   int singles = 0, chains = 0, fast_taken = 0;
   for (const auto& r : rows) {
     if (is_later_part(r)) continue;
@@ -63,7 +63,7 @@ TEST(RegionCorpus, FastAndSlowPathsGiveEqualDumps) {
     EXPECT_EQ(dump_of(a.value()), dump_of(s.value()));
     ++singles;
   }
-  for (const auto& chain : testing::manifest_chains(rows)) {
+  for (const auto& chain : testsupport::manifest_chains(rows)) {
     SCOPED_TRACE(chain[0]["file"]);
     std::vector<std::string> files;
     for (const auto& r : chain) files.push_back(path_of(r));
@@ -84,7 +84,7 @@ TEST(RegionCorpus, FastAndSlowPathsGiveEqualDumps) {
 // A later chain part alone: its pointers (or root) lie in a part not given (§5.8, P5).
 TEST(RegionCorpus, LaterPartsWithoutTheirDepsAreMissingDep) {
   int n = 0;
-  for (const auto& r : testing::load_manifest()) {
+  for (const auto& r : testsupport::load_manifest()) {
     if (!is_later_part(r)) continue;
     SCOPED_TRACE(r["file"]);
     auto a = Region::load_file(path_of(r), {}, {});
@@ -100,9 +100,9 @@ TEST(RegionCorpus, LaterPartsWithoutTheirDepsAreMissingDep) {
 // validation opted out it does no work at all.
 TEST(RegionCorpus, FastPathWritesNothing) {
   int fast = 0;
-  for (const auto& r : testing::load_manifest()) {
+  for (const auto& r : testsupport::load_manifest()) {
     if (is_later_part(r)) continue;
-    const auto bytes = testing::read_corpus_file(r["file"]);
+    const auto bytes = testsupport::read_corpus_file(r["file"]);
     for (bool validate : {true, false}) {
       LoadOptions o;
       o.validate = validate;
@@ -122,7 +122,7 @@ TEST(RegionCorpus, FastPathWritesNothing) {
 }
 
 TEST(RegionCorpus, ForcedFastPathFailsCleanlyWhenTheBaseIsTaken) {
-  const auto rows = testing::load_manifest();
+  const auto rows = testsupport::load_manifest();
   const std::string f = path_of(rows[0]);
   auto first = Region::load_file(f, {}, {});
   ASSERT_TRUE(first.ok()) << first.error().describe();
@@ -141,7 +141,7 @@ TEST(RegionCorpus, ForcedFastPathFailsCleanlyWhenTheBaseIsTaken) {
 // must take the slow path and resolve into B, not into A mapped at the same logical address.
 TEST(RegionPaths, DepRegionsMiss) {
   const uint64_t shared = 0x7e9000000000ULL, third = 0x7e9100000000ULL;
-  RegionBuilder a(Format::v2, shared), b(Format::v2, shared);
+  RegionForger a(Format::v2, shared), b(Format::v2, shared);
   a.set_root(a.string("in A"));
   b.set_root(b.string("in B"));
   const uint64_t target = b.offset_of(b.header().base_addr + 96) + shared;  // B's string, same address as A's
@@ -151,7 +151,7 @@ TEST(RegionPaths, DepRegionsMiss) {
   ASSERT_TRUE(rb.ok()) << rb.error().describe();
   if (!ra->at_base()) GTEST_SKIP() << "this build cannot map at 0x7e9000000000";
   EXPECT_FALSE(rb->at_base());
-  RegionBuilder c(Format::v2, third);
+  RegionForger c(Format::v2, third);
   c.set_root(c.ctor(0, {target}));
   const Region* deps[] = {&rb.value()};
   auto rc = Region::load_bytes("C", c.bytes(), deps, {});
@@ -163,11 +163,11 @@ TEST(RegionPaths, DepRegionsMiss) {
 }
 
 TEST(RegionPaths, DepOverlapOnlyOnTheSlowPath) {
-  RegionBuilder d(Format::v2, 0x7e9200000000ULL);
+  RegionForger d(Format::v2, 0x7e9200000000ULL);
   d.set_root(d.string("dep"));
   auto rd = Region::load_bytes("D", d.bytes(), {}, {});
   ASSERT_TRUE(rd.ok());
-  RegionBuilder own(Format::v2, 0x7e9200000000ULL + 8);  // own data overlaps D's file range (R2)
+  RegionForger own(Format::v2, 0x7e9200000000ULL + 8);  // own data overlaps D's file range (R2)
   own.set_root(own.ctor(0, {box(1)}));
   const Region* deps[] = {&rd.value()};
   auto slow = Region::load_bytes("own", own.bytes(), deps, with_path(LoadPath::slow));
@@ -175,7 +175,7 @@ TEST(RegionPaths, DepOverlapOnlyOnTheSlowPath) {
   EXPECT_EQ(slow.error().code, ErrorCode::dep_overlap);
   EXPECT_EQ(slow.error().message, "region_reader: own region overlaps a dep region's `base_addr` range");
   const Region* twice[] = {&rd.value(), &rd.value()};  // R1: the same dep twice
-  RegionBuilder other(Format::v2, 0x7e9300000000ULL);
+  RegionForger other(Format::v2, 0x7e9300000000ULL);
   other.set_root(other.ctor(0, {box(1)}));
   auto dup = Region::load_bytes("other", other.bytes(), twice, with_path(LoadPath::slow));
   ASSERT_FALSE(dup.ok());
@@ -190,7 +190,7 @@ TEST(RegionEmpty, ZeroByteHeaderOnlyEmptyListEmptyPart) {
   auto z = Region::load_bytes("zero", {}, {}, {});
   ASSERT_FALSE(z.ok());
   EXPECT_EQ(z.error().code, ErrorCode::truncated);
-  RegionBuilder b;
+  RegionForger b;
   auto header_only = b.bytes();
   header_only.resize(88);
   auto h = Region::load_bytes("header-only", header_only, {}, {});
@@ -201,10 +201,10 @@ TEST(RegionEmpty, ZeroByteHeaderOnlyEmptyListEmptyPart) {
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
 
-  RegionBuilder p0(Format::v2, 0x7e9400000000ULL);
+  RegionForger p0(Format::v2, 0x7e9400000000ULL);
   const uint64_t root = p0.ctor(0, {p0.string("root")});
   p0.set_root(root);
-  RegionBuilder p1(Format::v2, next_part_base(0x7e9400000000ULL, p0.bytes().size()));
+  RegionForger p1(Format::v2, next_part_base(0x7e9400000000ULL, p0.bytes().size()));
   p1.set_root(root);
   ASSERT_EQ(p1.bytes().size(), 96u);
   auto r0 = Region::load_bytes("p0", p0.bytes(), {}, {});
@@ -226,10 +226,10 @@ TEST(RegionEmpty, ZeroByteHeaderOnlyEmptyListEmptyPart) {
 // Every single file and every chain (later parts are read with their predecessors as deps).
 std::vector<std::vector<std::string>> load_inputs() {
   std::vector<std::vector<std::string>> inputs;
-  const auto rows = testing::load_manifest();
+  const auto rows = testsupport::load_manifest();
   for (const auto& r : rows)
     if (!is_later_part(r)) inputs.push_back({path_of(r)});
-  for (const auto& chain : testing::manifest_chains(rows)) {
+  for (const auto& chain : testsupport::manifest_chains(rows)) {
     std::vector<std::string> files;
     for (const auto& r : chain) files.push_back(path_of(r));
     inputs.push_back(files);
@@ -305,7 +305,7 @@ TEST(RegionLifetime, ReleasedExactlyOnce) {
 }
 
 TEST(RegionFaults, ErrorsAndMissesAreClean) {
-  const auto rows = testing::load_manifest();
+  const auto rows = testsupport::load_manifest();
   const std::vector<std::string> files{path_of(rows[0])};
   auto clean = load_parts(files, {});
   ASSERT_TRUE(clean.ok());
@@ -339,7 +339,7 @@ TEST(RegionFaults, ErrorsAndMissesAreClean) {
 // Allocation failure of the region buffer at every allocation point of a chain load gives
 // out_of_memory or the clean result; ASan's leak check at exit proves nothing leaked.
 TEST(RegionFaults, BufferAllocationFailure) {
-  for (const auto& chain : testing::manifest_chains(testing::load_manifest())) {
+  for (const auto& chain : testsupport::manifest_chains(testsupport::load_manifest())) {
     std::vector<std::string> files;
     for (const auto& r : chain) files.push_back(path_of(r));
     FaultIo counter;
@@ -361,7 +361,7 @@ std::set<uint64_t> cut_points(uint64_t size, const RegionSummary& s, std::mt1993
     for (uint64_t i = 0; i < size; ++i) cuts.insert(i);
     return cuts;
   }
-  for (const ObjectRecord& o : s.object_list)
+  for (const ObjectRecord& o : s.table.records)
     for (uint64_t d : {o.offset - 1, o.offset, o.offset + 1}) cuts.insert(d);
   for (uint64_t b : {0, 5, 6, 16, 24, 56, 88, 96}) cuts.insert(b);
   std::uniform_int_distribution<uint64_t> any(0, size - 1);
@@ -375,9 +375,9 @@ TEST(RegionTruncation, EveryCutRejected) {
   std::mt19937_64 rng(0x5eed0c0ffee + 2);
   std::map<std::string, uint64_t> by_class;
   uint64_t inputs = 0;
-  for (const auto& r : testing::load_manifest()) {
+  for (const auto& r : testsupport::load_manifest()) {
     SCOPED_TRACE(r["file"]);
-    const auto file = testing::read_corpus_file(r["file"]);
+    const auto file = testsupport::read_corpus_file(r["file"]);
     auto whole = Region::load_bytes("whole", file, {}, with_path(LoadPath::slow));
     const RegionSummary empty;
     for (uint64_t cut : cut_points(file.size(), whole ? whole->summary() : empty, rng)) {
@@ -400,9 +400,9 @@ TEST(RegionWork, BoundedByFileSize) {
   constexpr uint64_t c = 4;
   std::mt19937_64 rng(7);
   double worst = 0;
-  for (const auto& r : testing::load_manifest()) {
+  for (const auto& r : testsupport::load_manifest()) {
     if (is_later_part(r)) continue;
-    const auto file = testing::read_corpus_file(r["file"]);
+    const auto file = testsupport::read_corpus_file(r["file"]);
     for (int m = 0; m <= 20; ++m) {
       auto bytes = file;
       if (m > 0) bytes[std::uniform_int_distribution<size_t>(0, bytes.size() - 1)(rng)] ^= 0xFF;
@@ -422,7 +422,7 @@ TEST(RegionWork, BoundedByFileSize) {
 // nothing in the loader recurses.
 TEST(RegionDeep, TenMillionConsCells) {
   constexpr uint64_t n = 10'000'000;
-  RegionBuilder b(Format::v2, 0x7ea000000000ULL);
+  RegionForger b(Format::v2, 0x7ea000000000ULL);
   b.data().reserve(n * 24);
   uint64_t tail = box(0);
   for (uint64_t i = 0; i < n; ++i) tail = b.ctor(1, {box(i & 0xFF), tail});

@@ -7,15 +7,15 @@
 
 #include <functional>
 
-#include "tests/testlib/corpus.h"
-#include "tests/testlib/region_builder.h"
+#include "testsupport/corpus.h"
+#include "testsupport/region_forger.h"
 
 namespace cf {
 namespace {
 
-using testing::put_word;
-using testing::RegionBuilder;
-using testing::word_at;
+using testsupport::put_word;
+using testsupport::RegionForger;
+using testsupport::word_at;
 
 Result<RegionSummary> walk(const std::vector<uint8_t>& file, WalkOptions options = {}) {
   auto h = parse_file_layout(file, {});
@@ -24,8 +24,8 @@ Result<RegionSummary> walk(const std::vector<uint8_t>& file, WalkOptions options
 }
 
 // A file with one object of every kind a v3 file may hold, each reachable from the root.
-RegionBuilder every_kind(Format format) {
-  RegionBuilder b(format);
+RegionForger every_kind(Format format) {
+  RegionForger b(format);
   const uint64_t s = b.string("h\xc3\xa9llo \xf0\x9f\x98\x80");  // multi-byte UTF-8
   const uint64_t e = b.string("");
   const uint64_t sa1 = b.sarray(1, {1, 2, 3});
@@ -75,7 +75,7 @@ TEST(Walker, AcceptsEveryKindV2AndV3) {
 }
 
 TEST(Walker, EmptyPartWithExternalRoot) {
-  RegionBuilder b;
+  RegionForger b;
   b.set_root(0x7e95af0d61a0ULL);  // Char.olean's root, seen from Char.olean.server (§4.6)
   auto s = walk(b.bytes());
   ASSERT_TRUE(s.ok()) << s.error().describe();
@@ -103,7 +103,7 @@ std::vector<Corruption> corruptions() {
   // Each builder: root ctor at the end, victim object first at offset 96.
   auto one = [](auto make_victim, auto mutate) {
     return [=]() {
-      RegionBuilder b;
+      RegionForger b;
       const uint64_t v = make_victim(b);
       b.set_root(b.ctor(0, {v}));
       auto bytes = b.bytes();
@@ -111,12 +111,12 @@ std::vector<Corruption> corruptions() {
       return bytes;
     };
   };
-  auto str = [](RegionBuilder& b) { return b.string("abc"); };
-  auto arr = [](RegionBuilder& b) { return b.array({box(1), box(2)}); };
-  auto ctor2 = [](RegionBuilder& b) { return b.ctor(1, {box(1), box(2)}); };
-  auto mpz1 = [](RegionBuilder& b) { return b.mpz({42}); };
-  auto thk = [](RegionBuilder& b) { return b.thunk(box(1)); };
-  auto sa = [](RegionBuilder& b) { return b.sarray(1, {1, 2, 3}); };
+  auto str = [](RegionForger& b) { return b.string("abc"); };
+  auto arr = [](RegionForger& b) { return b.array({box(1), box(2)}); };
+  auto ctor2 = [](RegionForger& b) { return b.ctor(1, {box(1), box(2)}); };
+  auto mpz1 = [](RegionForger& b) { return b.mpz({42}); };
+  auto thk = [](RegionForger& b) { return b.thunk(box(1)); };
+  auto sa = [](RegionForger& b) { return b.sarray(1, {1, 2, 3}); };
   auto fixed = [](uint64_t o) { return [o](const std::vector<uint8_t>&) { return o; }; };
   auto set_byte = [](uint64_t rel, uint8_t v) { return [=](std::vector<uint8_t>& f, uint64_t o) { f[o + rel] = v; }; };
   auto set_word = [](uint64_t rel, uint64_t v) { return [=](std::vector<uint8_t>& f, uint64_t o) { put_word(f, o + rel, v); }; };
@@ -146,7 +146,7 @@ std::vector<Corruption> corruptions() {
                }), ErrorCode::bad_string, fixed(104)});
   c.push_back({"String no NUL (O10)", one(str, set_byte(35, 'd')), ErrorCode::bad_string, fixed(131)});
   c.push_back({"String bad UTF-8 (O10)", one(str, set_byte(33, 0xC0)), ErrorCode::bad_string, fixed(129)});
-  c.push_back({"String surrogate (O10)", one([](RegionBuilder& b) { return b.string("\xed\xa0\x80"); }, set_byte(0, 0)),
+  c.push_back({"String surrogate (O10)", one([](RegionForger& b) { return b.string("\xed\xa0\x80"); }, set_byte(0, 0)),
                ErrorCode::bad_string, fixed(128)});
   c.push_back({"String m_length wrong (O10)", one(str, set_word(24, 4)), ErrorCode::bad_string, fixed(120)});
   c.push_back({"String tail padding (O11)", one(str, set_byte(37, 1)), ErrorCode::bad_padding, fixed(133)});
@@ -186,7 +186,7 @@ TEST(Walker, RejectsEachMalformedObjectWithItsClass) {
 }
 
 TEST(Walker, PointerTargetsAndTierC) {
-  RegionBuilder b;
+  RegionForger b;
   const uint64_t s = b.string("abc");
   const uint64_t inner = b.ctor(0, {s});
   b.set_root(b.ctor(0, {inner, s}));
@@ -261,7 +261,7 @@ TEST(Walker, V3ClosureTable) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(error_name(r.error().code), error_name(c.code)) << r.error().describe();
   }
-  RegionBuilder none(Format::v3);
+  RegionForger none(Format::v3);
   none.header().trailer.libraries = {{1, "unused"}};
   none.set_root(none.string("x"));
   auto r = walk(none.bytes());
@@ -270,7 +270,7 @@ TEST(Walker, V3ClosureTable) {
 }
 
 TEST(Walker, NonGmpMpzLayout) {
-  RegionBuilder b;
+  RegionForger b;
   b.header().flags = 0;
   // 32-byte struct + 3 u32 digits, padded to 48.
   const uint64_t addr = b.next_addr();
@@ -299,7 +299,7 @@ TEST(Walker, NonGmpMpzLayout) {
 
 // FORMAT.md §10.5: the full object list of NormalForms is a golden vector for walkers.
 TEST(Walker, NormalFormsGoldenObjectList) {
-  const auto file = testing::read_corpus_file(
+  const auto file = testsupport::read_corpus_file(
       "cicixgliamici__a-weak-Silly-substitution-Calculus/.lake__build__lib__lean__SSC__NormalForms.olean");
   auto h = parse_file_layout(file, {});
   ASSERT_TRUE(h.ok());
@@ -313,10 +313,10 @@ TEST(Walker, NormalFormsGoldenObjectList) {
       {0x2a0, 32}, {0x2c0, 48}, {0x2f0, 16}, {0x300, 32}, {0x320, 24}, {0x338, 48}, {0x368, 32}, {0x388, 32},
       {0x3a8, 24}, {0x3c0, 48}, {0x3f0, 32}, {0x410, 24}, {0x428, 48}, {0x458, 56},
   };
-  ASSERT_EQ(s->object_list.size(), std::size(golden));
+  ASSERT_EQ(s->table.records.size(), std::size(golden));
   for (size_t i = 0; i < std::size(golden); ++i) {
-    EXPECT_EQ(s->object_list[i].offset, golden[i].first) << i;
-    EXPECT_EQ(s->object_list[i].size, golden[i].second) << i;
+    EXPECT_EQ(s->table.records[i].offset, golden[i].first) << i;
+    EXPECT_EQ(s->table.records[i].size, golden[i].second) << i;
   }
   EXPECT_EQ(s->root.offset, 0x458u);
   EXPECT_EQ(s->objects, 30u);

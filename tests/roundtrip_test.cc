@@ -21,19 +21,20 @@
 #include <nlohmann/json.hpp>
 
 #include "core/compactor.h"
+#include "core/placement.h"
 #include "core/region.h"
 #include "oracles/graph_build.h"
 #include "oracles/graph_dump.h"
-#include "tests/testlib/corpus.h"
-#include "tests/testlib/tool_run.h"
+#include "testsupport/corpus.h"
+#include "testsupport/tool_run.h"
 #include "tools/compact_cmds.h"
 
 namespace cf {
 
 // Readable parameters and enums in gtest's failure messages.
-namespace testing {
+namespace testsupport {
 void PrintTo(const ManifestRow& r, std::ostream* os) { *os << r.col.at("file"); }
-}  // namespace testing
+}  // namespace testsupport
 void PrintTo(ChildOrder c, std::ostream* os) { *os << (c == ChildOrder::ascending ? "ascending" : "descending"); }
 void PrintTo(Strategy s, std::ostream* os) { *os << strategy_name(s); }
 
@@ -41,13 +42,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using testing::ManifestRow;
+using testsupport::ManifestRow;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string corpus_path(const ManifestRow& r) { return testing::corpus_dir() + "/" + r["file"]; }
+std::string corpus_path(const ManifestRow& r) { return testsupport::corpus_dir() + "/" + r["file"]; }
 
 // Parts 1 and 2 of a chain point into part 0, so they load only within their chain.
 bool loads_alone(const ManifestRow& r) {
@@ -96,7 +97,7 @@ TEST_P(RoundtripSingleFile, ReproducesWithBothStrategies) {
 
 std::vector<ManifestRow> single_files() {
   std::vector<ManifestRow> out;
-  for (const ManifestRow& r : testing::load_manifest())
+  for (const ManifestRow& r : testsupport::load_manifest())
     if (loads_alone(r)) out.push_back(r);
   return out;
 }
@@ -115,15 +116,15 @@ TEST_P(RoundtripChain, ReproducesThroughOneCompactor) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reproduction, RoundtripChain,
-                         ::testing::ValuesIn(testing::manifest_chains(testing::load_manifest())),
+                         ::testing::ValuesIn(testsupport::manifest_chains(testsupport::load_manifest())),
                          [](const ::testing::TestParamInfo<std::vector<ManifestRow>>& i) {
                            return test_name(i.param[0]["file"], i.index);
                          });
 
 TEST(RoundtripCorpus, CoversEveryFileAndFourChains) {
-  const auto rows = testing::load_manifest();
+  const auto rows = testsupport::load_manifest();
   size_t in_chains = 0;
-  const auto chains = testing::manifest_chains(rows);
+  const auto chains = testsupport::manifest_chains(rows);
   for (const auto& c : chains) in_chains += c.size();
   EXPECT_EQ(rows.size(), 36u);
   EXPECT_EQ(chains.size(), 4u);
@@ -132,7 +133,7 @@ TEST(RoundtripCorpus, CoversEveryFileAndFourChains) {
 }
 
 const ManifestRow& row_ending(const std::string& suffix) {
-  static const std::vector<ManifestRow> rows = testing::load_manifest();
+  static const std::vector<ManifestRow> rows = testsupport::load_manifest();
   for (const ManifestRow& r : rows)
     if (ends_with(r["file"], suffix)) return r;
   throw std::runtime_error("no corpus file ends with " + suffix);
@@ -143,7 +144,7 @@ const std::string k_char = "Batteries__Data__Char.olean";
 
 TEST(RoundtripOrders, WrongOrderDiffersWithTheObjectLocated) {
   tool::RoundtripOptions o;
-  o.order = tool::OrderChoice::descending;
+  o.order = oracles::OrderChoice::descending;
   o.strategies = {Strategy::worklist};
   const tool::GroupReport g = tool::roundtrip_group({corpus_path(row_ending(k_normal_forms))}, o);
   ASSERT_EQ(g.exit_code(), 1);
@@ -157,7 +158,7 @@ TEST(RoundtripOrders, WrongOrderDiffersWithTheObjectLocated) {
 
 TEST(RoundtripOrders, LegacyFileForcedAscendingDiffers) {
   tool::RoundtripOptions o;
-  o.order = tool::OrderChoice::ascending;
+  o.order = oracles::OrderChoice::ascending;
   const tool::GroupReport g = tool::roundtrip_group({corpus_path(row_ending("signatures/build__lib__Main.olean"))}, o);
   EXPECT_EQ(g.exit_code(), 1);
   for (const auto& r : g.results) EXPECT_EQ(r.order, ChildOrder::ascending);
@@ -184,9 +185,9 @@ TEST(RoundtripOrders, ChainPartAloneIsALoadError) {
 
 // ---- the CLI ------------------------------------------------------------------------------
 
-using testing::ToolRun;
+using testsupport::ToolRun;
 
-ToolRun regiontool(const std::vector<std::string>& args) { return testing::run_regiontool(CF_REGIONTOOL, args); }
+ToolRun regiontool(const std::vector<std::string>& args) { return testsupport::run_regiontool(CF_REGIONTOOL, args); }
 
 class RoundtripCli : public ::testing::Test {
  protected:
@@ -227,7 +228,7 @@ TEST_F(RoundtripCli, LegacyFileReportsDescendingOrder) {
 // the copy's "Init" is turned into "Lean", an equal String that appears later: max sharing
 // now merges the later one and the re-compacted file is 40 bytes shorter.
 TEST_F(RoundtripCli, ModifiedCopyDiffers) {
-  std::vector<uint8_t> bytes = testing::read_file(corpus_path(row_ending(k_normal_forms)));
+  std::vector<uint8_t> bytes = testsupport::read_file(corpus_path(row_ending(k_normal_forms)));
   ASSERT_EQ(std::string(reinterpret_cast<const char*>(&bytes[0x80]), 4), "Init");
   std::memcpy(&bytes[0x80], "Lean", 4);
   const std::string copy = tmp("modified.olean");
@@ -254,17 +255,17 @@ TEST_F(RoundtripCli, DumpThenCompactGivesTheOriginalBytes) {
   const std::string nf = corpus_path(row_ending(k_normal_forms));
   const std::string g = tmp("nf.json");
   ASSERT_EQ(regiontool({"dump", nf, "-o", g}).code, 0);
-  const auto original = testing::read_file(nf);
+  const auto original = testsupport::read_file(nf);
   for (const char* strategy : {"worklist", "recursive"}) {
     const std::string out = tmp(std::string("nf.") + strategy + ".olean");
     const ToolRun r = regiontool({"compact", g, "-o", out, "--base", row_ending(k_normal_forms)["base_addr_hex"],
                               "--strategy", strategy});
     ASSERT_EQ(r.code, 0) << r.output;
-    EXPECT_EQ(testing::read_file(out), original) << strategy;
+    EXPECT_EQ(testsupport::read_file(out), original) << strategy;
   }
   const std::string by_key = tmp("nf.key.olean");
   ASSERT_EQ(regiontool({"compact", g, "-o", by_key, "--key", "SSC.NormalForms", "--format", "2"}).code, 0);
-  EXPECT_EQ(testing::read_file(by_key), original);
+  EXPECT_EQ(testsupport::read_file(by_key), original);
 }
 
 TEST_F(RoundtripCli, DumpThenCompactChainNamesTheParts) {
@@ -274,9 +275,9 @@ TEST_F(RoundtripCli, DumpThenCompactChainNamesTheParts) {
   const std::string out = tmp("Cast.olean");
   const ToolRun r = regiontool({"compact", g, "-o", out});  // base from the graph's parts[0]
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_EQ(testing::read_file(out), testing::read_file(c));
-  EXPECT_EQ(testing::read_file(out + ".server"), testing::read_file(c + ".server"));
-  EXPECT_EQ(testing::read_file(out + ".private"), testing::read_file(c + ".private"));
+  EXPECT_EQ(testsupport::read_file(out), testsupport::read_file(c));
+  EXPECT_EQ(testsupport::read_file(out + ".server"), testsupport::read_file(c + ".server"));
+  EXPECT_EQ(testsupport::read_file(out + ".private"), testsupport::read_file(c + ".private"));
 }
 
 const std::string k_schema = R"("schema": "compactfuzz-graph/1")";
@@ -460,7 +461,7 @@ TEST(GraphBuild, EveryKindSurvivesCompactLoadDump) {
   const auto& g = std::get<oracles::BuiltGraph>(built);
   EXPECT_EQ(g.nodes, 9u);
   CompactorOptions o;
-  o.base_addr = 0x7e1230000000ULL;
+  o.base_addr = placement::test_base(7);
   auto bytes = compact(g.parts[0].root, o);
   ASSERT_TRUE(bytes.ok()) << bytes.error().describe();
   auto region = Region::load_bytes("built", bytes.value(), {}, LoadOptions{});

@@ -11,8 +11,8 @@
 
 #include "core/format.h"
 #include "core/header.h"
-#include "core/object.h"
-#include "tools/file_io.h"
+#include "core/layout.h"
+#include "core/io.h"
 #include "tools/text.h"
 
 namespace cf::tool {
@@ -20,7 +20,7 @@ namespace {
 
 using ull = unsigned long long;
 
-constexpr std::string_view k_v0_magic{k_magic_v0, 16};
+constexpr std::string_view k_v0_magic{k_magic_v0, k_magic_v0_size};
 constexpr size_t k_max_quoted = 48;      // longer text values are elided with a byte count
 constexpr size_t k_preview = 20;         // string content shown in a pointer's target
 constexpr uint64_t k_bytes_per_line = 16;
@@ -70,25 +70,6 @@ std::string padded_text(std::span<const uint8_t> raw) {
   if (pad == 0) return v + ", no NUL";
   const bool clean = std::all_of(nul, raw.end(), [](uint8_t c) { return c == 0; });
   return v + " + " + std::to_string(pad) + (clean ? " NUL" : " bytes (not all NUL)");
-}
-
-std::string kind_title(Kind k) {
-  switch (k) {
-    case Kind::ctor: return "ctor";
-    case Kind::array: return "Array";
-    case Kind::sarray: return "ScalarArray";
-    case Kind::string: return "String";
-    case Kind::mpz: return "MPZ";
-    case Kind::thunk: return "Thunk";
-    case Kind::task: return "Task";
-    case Kind::ref: return "Ref";
-    case Kind::promise: return "Promise";
-    case Kind::closure: return "Closure";
-    case Kind::struct_array: return "StructArray";
-    case Kind::external: return "External";
-    case Kind::reserved: return "Reserved";
-  }
-  return "?";
 }
 
 /// An object the layout scan could step over.
@@ -197,9 +178,10 @@ bool Annotator::header() {
 bool Annotator::header_v0() {
   format_ = 0;
   add(16, "magic", quoted(bytes(0, 16)), "v0 magic");
-  base_ = le(16, 8);
+  const HeaderLayout& at = header_layout(Format::v0);
+  base_ = le(at.base_addr_at, 8);
   add(8, "base_addr", hex(base_), "logical address of file offset 0");
-  d_ = k_v0_header_size;
+  d_ = at.size;
   return true;
 }
 
@@ -213,29 +195,29 @@ bool Annotator::header_olean() {
   }
   format_ = version;
   add(1, "version", std::to_string(version), "format v" + std::to_string(version));
+  const HeaderLayout& at = header_layout(static_cast<Format>(version));
   if (version == 1) {
-    add(k_githash_size_v1, "githash", padded_text(bytes(6, k_githash_size_v1)), "Lean build githash, opaque");
+    add(at.githash_size, "githash", padded_text(bytes(at.githash_at, at.githash_size)), "Lean build githash, opaque");
   } else {
-    const uint8_t flags = n_ > 6 ? f_[6] : 0;
+    const uint8_t flags = n_ > at.flags_at ? f_[at.flags_at] : 0;
     gmp_ = (flags & k_flag_gmp) != 0;
     std::string meaning = gmp_ ? "bit 0: mpz use the GMP layout" : "bit 0 clear: non-GMP mpz";
     if ((flags & ~k_flag_gmp) != 0) meaning += "; reserved bits set";
     char flag_text[8];
     std::snprintf(flag_text, sizeof flag_text, "0x%02x", flags);
     add(1, "flags", flag_text, meaning);
-    add(k_version_string_size, "version string", padded_text(bytes(7, k_version_string_size)),
+    add(k_version_string_size, "version string", padded_text(bytes(at.version_string_at, k_version_string_size)),
         "Lean version, opaque");
-    add(k_githash_size_v2, "githash", padded_text(bytes(40, k_githash_size_v2)), "Lean build githash, opaque");
+    add(at.githash_size, "githash", padded_text(bytes(at.githash_at, at.githash_size)), "Lean build githash, opaque");
   }
   // Fixed offsets, not pos_: a cut header leaves pos_ at the file end.
-  const uint64_t base_at = version == 1 ? k_v1_header_size - 8 : k_v2_header_size - 8;
-  base_ = le(base_at, 8);
+  base_ = le(at.base_addr_at, 8);
   add(8, "base_addr", hex(base_), base_ % 8 == 0 ? "logical address of file offset 0" : "not 8-aligned");
-  d_ = base_at + 8;
-  if (version == 3) {
-    const uint64_t ds = le(k_v2_header_size, 8);
+  d_ = at.base_addr_at + 8;
+  if (at.data_size_at != 0) {
+    const uint64_t ds = le(at.data_size_at, 8);
     add(8, "data_size", std::to_string(ds), "bytes of the data section, root slot included");
-    d_ = k_v3_header_size;
+    d_ = at.size;
     if (d_ <= n_ && ds <= n_ - d_) trailer_start_ = d_ + ds;
     data_end_ = d_ + (std::min(ds, n_ > d_ ? n_ - d_ : 0) & ~uint64_t{7});
     return true;
@@ -258,47 +240,14 @@ void Annotator::root_slot() {
 
 // --- objects (§1.4, §1.5) -----------------------------------------------------------------
 
-// The §1.5 step, or nothing when the object cannot be laid out inside the data section.
+// The §1.5 step (core/layout.h's step rule), or nothing when the object cannot be laid out
+// inside the data section. A ScalarArray of element size 0 has no meaningful layout either.
 std::optional<uint64_t> Annotator::step_of(uint64_t off, const ObjectHeader& hdr) const {
   const uint64_t avail = data_end_ - off;
-  const uint64_t big = avail + 64;  // any size beyond this is "does not fit"; avoids overflow below
-  uint64_t step = 0;
-  switch (hdr.kind()) {
-    case Kind::ctor: step = align8(hdr.cs_sz); break;
-    case Kind::array: {
-      const uint64_t cap = le(off + layout::array_capacity, 8);
-      step = cap > big / 8 ? big : layout::array_data + 8 * cap;
-      break;
-    }
-    case Kind::sarray: {
-      const uint64_t cap = le(off + layout::array_capacity, 8), e = hdr.other;
-      if (e == 0) return std::nullopt;
-      step = cap > big / e ? big : align8(layout::array_data + e * cap);
-      break;
-    }
-    case Kind::string: {
-      const uint64_t cap = le(off + layout::array_capacity, 8);
-      step = cap > big ? big : align8(layout::string_data + cap);
-      break;
-    }
-    case Kind::mpz:
-      if (gmp_) {
-        const int64_t sz = static_cast<int32_t>(le(off + layout::mpz_size, 4));
-        step = layout::mpz_limbs + 8 * static_cast<uint64_t>(sz < 0 ? -sz : sz);
-      } else {
-        const uint64_t nd = le(off + layout::mpz_digit_count, 8);
-        step = nd > big / 4 ? big : align8(layout::mpz_digits + 4 * nd);
-      }
-      break;
-    case Kind::closure: step = layout::closure_args + 8 * le(off + layout::closure_num_fixed, 2); break;
-    case Kind::thunk:
-    case Kind::task: step = layout::thunk_size; break;
-    case Kind::ref:
-    case Kind::promise: step = layout::ref_size; break;
-    default: return std::nullopt;  // StructArray, External, Reserved: no layout to follow
-  }
-  if (step < 8 || step > avail) return std::nullopt;
-  return step;
+  const ObjectProbe p = probe_kind(f_.data() + off, avail, hdr.kind(), gmp_);
+  if (!p.laid_out || (hdr.kind() == Kind::sarray && hdr.other == 0)) return std::nullopt;
+  if (p.step < 8 || p.step > avail) return std::nullopt;
+  return p.step;
 }
 
 std::string Annotator::label_of(uint64_t off, const ObjectHeader& hdr) const {
@@ -358,7 +307,7 @@ void Annotator::object(uint64_t off, uint64_t end, const ObjectHeader& hdr, bool
   const Kind kind = hdr.kind();
   char value[64];
   std::snprintf(value, sizeof value, "rc %d, cs_sz %u, other %u, tag %u", hdr.rc, hdr.cs_sz, hdr.other, hdr.tag);
-  std::string meaning = kind_title(kind);
+  std::string meaning(kind_title(kind));
   if (kind == Kind::ctor) meaning += " tag " + std::to_string(hdr.tag) + ", " + plural(hdr.other, "object field");
   meaning += complete ? ", " + plural(end - off, "byte") : ": cannot be laid out in the data section";
   add(8, "header", value, meaning);
@@ -563,7 +512,7 @@ AnnotateReport annotate_bytes(const std::string& name, std::span<const uint8_t> 
 }
 
 AnnotateReport annotate_file(const std::string& path, const InspectOptions& options) {
-  auto bytes_or = read_whole_file(path);
+  auto bytes_or = read_file(path);
   if (!bytes_or) {
     AnnotateReport r;
     r.file = path;

@@ -1,5 +1,6 @@
-// `regiontool check FILE|G.json...`: every applicable oracle of the catalogue
-// (oracles/catalogue.h) on each input, one verdict line per oracle.
+// `regiontool check INPUT...`: every applicable oracle of the catalogue (oracles/catalogue.h)
+// on each input - a region file, a save chain (--chain), or a graph document (*.json) - one
+// verdict per oracle, as text lines or JSON Lines (docs/regiontool.md).
 #pragma once
 
 #include <iosfwd>
@@ -7,12 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "oracles/verdict.h"
+
 namespace cf::tool {
 
 struct CheckOptions {
-  bool chain = false;                          ///< the files are one save chain
+  bool chain = false;                          ///< the region files are one save chain
   std::optional<std::string> expect_class;     ///< --expect CLASS[@OFFSET]: the negative-table oracle
   std::optional<uint64_t> expect_offset;
+  std::vector<oracles::OracleId> only;         ///< --only: report just these oracles (all when empty)
+  bool json = false;                           ///< --json: one JSON object per unit and line
 };
 
 /// Exit 0 when every verdict holds or is not applicable, 1 on a finding, 2 usage/I/O.

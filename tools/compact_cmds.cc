@@ -1,19 +1,17 @@
 // See compact_cmds.h.
 #include "tools/compact_cmds.h"
 
-#include "oracles/catalogue.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
 #include <string_view>
 #include <variant>
 
+#include "core/io.h"
 #include "core/name_hash.h"
 #include "oracles/graph_build.h"
-#include "tools/file_io.h"
+#include "oracles/reproduction.h"
 #include "tools/text.h"
-#include "tools/inspect.h"
 
 namespace cf::tool {
 namespace {
@@ -46,24 +44,18 @@ bool choose_base(const CompactCmdOptions& o, const oracles::BuiltGraph& g, uint6
   return true;
 }
 
-// The compactor's options from the command line and part 0's header fields.
+// The compactor's options: what the document asks for (oracles::save_options), then the
+// command line's base, format and strategy, and the dep regions.
 bool compactor_options(const CompactCmdOptions& o, const oracles::BuiltGraph& g,
                        const std::vector<Region>& deps, CompactorOptions* c, std::ostream& err) {
-  const oracles::PartSpec& p0 = g.parts[0];
+  *c = oracles::save_options(g);
   if (!choose_base(o, g, &c->base_addr, err)) return false;
   c->strategy = o.strategy;
-  c->format = o.format ? *o.format : p0.format ? *p0.format : g.has_closures ? Format::v3 : Format::v2;
-  c->flags = p0.flags;
-  c->version_string = p0.version_string;
-  c->githash = p0.githash;
-  c->libraries = g.libraries;
+  if (o.format) c->format = *o.format;
   c->name = o.output;
-  for (const Region& d : deps) c->deps.push_back({d.begin(), d.size(), d.base_addr()});
-  // The heap's mpz layout was fixed by part 0 while building; the compactor must read the same.
-  const bool gmp = c->format <= Format::v1 || (c->flags & k_flag_gmp) != 0;
-  if (gmp != g.heap.gmp()) {
-    err << "regiontool compact: " << o.input << ": format " << format_name(c->format) << " with flags "
-        << int{c->flags} << " contradicts the mpz layout of parts[0]\n";
+  for (const Region& d : deps) c->deps.push_back(d.view());
+  if (auto why = oracles::layout_mismatch(g, *c)) {
+    err << "regiontool compact: " << o.input << ": " << *why << "\n";
     return false;
   }
   return true;
@@ -86,7 +78,7 @@ std::string part_file_name(const std::string& output, size_t k) {
 }
 
 int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err) {
-  auto text_or = read_whole_file(o.input);
+  auto text_or = read_file(o.input);
   if (!text_or) {
     err << "regiontool compact: " << o.input << ": " << text_or.error().message << "\n";
     return exit_usage;
@@ -153,7 +145,7 @@ void locate(const Region& input, uint64_t off, PartReport* p) {
   } else if (off >= d + h.data_size) {
     p->where = "trailer";
   } else {
-    const auto& list = input.summary().object_list;
+    const auto& list = input.objects().records;
     auto it = std::upper_bound(list.begin(), list.end(), off,
                                [](uint64_t v, const ObjectRecord& o) { return v < o.offset; });
     if (it != list.begin() && off - (it - 1)->offset < (it - 1)->size) p->object = *(it - 1);
@@ -174,18 +166,18 @@ PartReport compare(const Region& input, const std::vector<uint8_t>& in, const st
   return p;
 }
 
-StrategyReport try_order(const std::vector<const Region*>& parts, const std::vector<std::vector<uint8_t>>& inputs,
-                         Strategy s, ChildOrder order) {
-  StrategyReport r;
-  r.strategy = s;
-  r.order = order;
-  auto images_or = oracles::recompact(parts, s, order);
-  if (!images_or) {
-    r.compact_error = images_or.take_error();
-    return r;
-  }
-  for (size_t k = 0; k < parts.size(); ++k) r.parts.push_back(compare(*parts[k], inputs[k], images_or.value()[k]));
-  return r;
+// One strategy's attempt (with the order policy of oracles::reproduce), part by part.
+StrategyReport attempt(const std::vector<const Region*>& parts, const oracles::FileUnit& inputs, Strategy s,
+                       oracles::OrderChoice order) {
+  const oracles::Reproduction r = oracles::reproduce(parts, inputs, s, order);
+  StrategyReport report;
+  report.strategy = r.strategy;
+  report.order = r.order;
+  report.compact_error = r.result.error;
+  if (r.result.ok())
+    for (size_t k = 0; k < parts.size(); ++k)
+      report.parts.push_back(compare(*parts[k], inputs.bytes[k], r.result.images[k]));
+  return report;
 }
 
 }  // namespace
@@ -205,15 +197,15 @@ int GroupReport::exit_code() const {
 GroupReport roundtrip_group(const std::vector<std::string>& files, const RoundtripOptions& o) {
   GroupReport g;
   g.files = files;
-  std::vector<std::vector<uint8_t>> inputs;
+  oracles::FileUnit inputs;
   for (const std::string& f : files) {
-    auto bytes_or = read_whole_file(f);
+    auto bytes_or = read_file(f);
     if (!bytes_or) {
       g.load_error = bytes_or.take_error();
-      g.load_error->file = f;
       return g;
     }
-    inputs.push_back(std::move(bytes_or.value()));
+    inputs.names.push_back(f);
+    inputs.bytes.push_back(std::move(bytes_or.value()));
   }
   auto regions_or = load_parts(files, o.load);
   if (!regions_or) {
@@ -222,17 +214,7 @@ GroupReport roundtrip_group(const std::vector<std::string>& files, const Roundtr
   }
   std::vector<const Region*> parts;
   for (const Region& r : regions_or.value()) parts.push_back(&r);
-  const bool legacy_candidate = !parts.empty() && parts[0]->header().format == Format::v0;
-  for (Strategy s : o.strategies) {
-    const ChildOrder first = o.order == OrderChoice::descending ? ChildOrder::descending : ChildOrder::ascending;
-    StrategyReport r = try_order(parts, inputs, s, first);
-    // Only v0 files predate #2286's ascending order; retrying others would hide real bugs.
-    if (!r.identical() && o.order == OrderChoice::automatic && legacy_candidate) {
-      StrategyReport d = try_order(parts, inputs, s, ChildOrder::descending);
-      if (d.identical()) r = std::move(d);
-    }
-    g.results.push_back(std::move(r));
-  }
+  for (Strategy s : o.strategies) g.results.push_back(attempt(parts, inputs, s, o.order));
   return g;
 }
 
@@ -278,7 +260,7 @@ int run_roundtrip(const std::vector<std::string>& files, bool chain, const Round
   for (const auto& files_of_group : groups) {
     const GroupReport g = roundtrip_group(files_of_group, o);
     print_roundtrip(out, err, g);
-    worst = std::max(worst, g.exit_code());
+    worst = worse(worst, g.exit_code());
   }
   return worst;
 }

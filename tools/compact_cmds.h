@@ -11,6 +11,8 @@
 
 #include "core/compactor.h"
 #include "core/region.h"
+#include "oracles/reproduction.h"
+#include "tools/exit_codes.h"
 
 namespace cf::tool {
 
@@ -31,16 +33,9 @@ std::string part_file_name(const std::string& output, size_t k);
 /// Exit 0 written, 1 compaction rejected (error class + message on `err`), 2 usage/I/O/JSON.
 int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err);
 
-/// Which child orders roundtrip tries (FORMAT.md §9.3).
-enum class OrderChoice : uint8_t {
-  automatic,  ///< ascending; a v0 file that differs is retried descending (pre-#2286 files)
-  ascending,
-  descending,
-};
-
 struct RoundtripOptions {
   std::vector<Strategy> strategies{Strategy::worklist, Strategy::recursive};
-  OrderChoice order = OrderChoice::automatic;
+  oracles::OrderChoice order = oracles::OrderChoice::automatic;  ///< FORMAT.md §9.3
   LoadOptions load;
 };
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <ostream>
 
-#include "tools/file_io.h"
+#include "core/io.h"
 #include "tools/text.h"
 
 namespace cf::tool {
@@ -27,7 +27,7 @@ std::string printable(const std::string& raw) {
 
 nlohmann::json kind_counts(const std::array<uint64_t, k_num_file_kinds>& counts) {
   nlohmann::json j = nlohmann::json::object();
-  for (size_t k = 0; k < k_num_file_kinds; ++k) j[std::string(k_kind_names[k])] = counts[k];
+  for (size_t k = 0; k < k_num_file_kinds; ++k) j[std::string(k_kinds[k].name)] = counts[k];
   return j;
 }
 
@@ -74,7 +74,7 @@ void summary_json(nlohmann::json& j, const RegionSummary& s, bool objects) {
   j["work"] = s.work;
   if (objects) {
     nlohmann::json list = nlohmann::json::array();
-    for (const ObjectRecord& r : s.object_list)
+    for (const ObjectRecord& r : s.table.records)
       list.push_back({{"offset", r.offset}, {"kind", std::string(kind_name(r.kind))}, {"tag", r.tag},
                       {"size", r.size}, {"fields", r.slot_count}, {"depth", r.depth}});
     j["object_list"] = list;
@@ -86,7 +86,7 @@ void print_kinds(std::ostream& out, const RegionSummary& s) {
   char line[96];
   for (size_t k = 0; k < k_num_file_kinds; ++k) {
     if (s.objects_per_kind[k] == 0) continue;
-    std::snprintf(line, sizeof line, "  %-8s %10llu %10llu\n", k_kind_names[k].data(),
+    std::snprintf(line, sizeof line, "  %-8s %10llu %10llu\n", k_kinds[k].name.data(),
                   static_cast<unsigned long long>(s.objects_per_kind[k]),
                   static_cast<unsigned long long>(s.bytes_per_kind[k]));
     out << line;
@@ -130,12 +130,11 @@ InspectReport inspect_bytes(const std::string& name, std::span<const uint8_t> by
 }
 
 InspectReport inspect_file(const std::string& path, const InspectOptions& options) {
-  auto bytes_or = read_whole_file(path);
+  auto bytes_or = read_file(path);
   if (!bytes_or) {
     InspectReport r;
     r.file = path;
     r.error = bytes_or.take_error();
-    r.error->file = path;
     r.exit_code = exit_usage;
     return r;
   }
@@ -177,7 +176,7 @@ void print_text(std::ostream& out, const InspectReport& r, bool objects) {
     if (objects) {
       out << "  offset     kind      tag   size  fields  depth\n";
       char line[96];
-      for (const ObjectRecord& o : s->object_list) {
+      for (const ObjectRecord& o : s->table.records) {
         std::snprintf(line, sizeof line, "  0x%-8llx %-8s %4u %6llu %7u %6u\n", static_cast<unsigned long long>(o.offset),
                       kind_name(o.kind).data(), o.tag, static_cast<unsigned long long>(o.size), o.slot_count, o.depth);
         out << line;

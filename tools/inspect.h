@@ -11,11 +11,9 @@
 
 #include "core/header.h"
 #include "core/region_walker.h"
+#include "tools/exit_codes.h"
 
 namespace cf::tool {
-
-/// Exit codes shared by every regiontool command (DESIGN.md).
-enum ExitCode : int { exit_ok = 0, exit_rejected = 1, exit_usage = 2 };
 
 struct InspectOptions {
   bool objects = false;  ///< keep and print the per-object list

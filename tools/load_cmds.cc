@@ -1,14 +1,11 @@
 // See load_cmds.h.
 #include "tools/load_cmds.h"
 
-#include <cstdio>
-#include <fstream>
 #include <ostream>
 
-#include <unistd.h>
-
+#include "core/io.h"
 #include "oracles/graph_dump.h"
-#include "tools/inspect.h"
+#include "tools/exit_codes.h"
 
 namespace cf::tool {
 namespace {
@@ -58,8 +55,7 @@ int run_validate(const LoadCmdOptions& o, std::ostream& out, std::ostream& err) 
       continue;
     }
     print_rejected(out, err, r.error());
-    const int code = exit_for(r.error());
-    worst = (code == exit_usage || worst == exit_usage) ? exit_usage : std::max(worst, code);
+    worst = worse(worst, exit_for(r.error()));
   }
   return worst;
 }
@@ -81,20 +77,9 @@ int run_dump(const LoadCmdOptions& o, const std::string& output, std::ostream& o
     out << text;
     return exit_ok;
   }
-  const std::string tmp = output + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      err << "regiontool dump: cannot write " << output << "\n";
-      return exit_usage;
-    }
-  }
-  if (std::rename(tmp.c_str(), output.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    err << "regiontool dump: cannot write " << output << "\n";
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  if (auto st = write_file_atomic(output, {bytes, text.size()}); !st) {
+    err << "regiontool dump: " << st.error().describe() << "\n";
     return exit_usage;
   }
   return exit_ok;

@@ -1,12 +1,12 @@
 // See tool_run.h.
-#include "tests/testlib/tool_run.h"
+#include "testsupport/tool_run.h"
 
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <memory>
 
-namespace cf::testing {
+namespace cf::testsupport {
 namespace {
 
 std::string quote(const std::string& s) {
@@ -32,4 +32,4 @@ ToolRun run_regiontool(const std::string& binary, const std::vector<std::string>
   return r;
 }
 
-}  // namespace cf::testing
+}  // namespace cf::testsupport

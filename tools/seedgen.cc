@@ -23,8 +23,10 @@
 
 #include "core/compactor.h"
 #include "core/heap.h"
+#include "core/io.h"
+#include "core/placement.h"
 #include "core/region.h"
-#include "harness/chain_input.h"
+#include "oracles/chain_input.h"
 #include "oracles/generator.h"
 
 namespace fs = std::filesystem;
@@ -32,8 +34,6 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-constexpr uint64_t k_base = 0x7ebd00000000ULL;      // inside every sanitizer's application range
-constexpr uint64_t k_dep_base = 0x7ebc00000000ULL;  // the dep region of the chain seeds
 constexpr uint64_t k_lib_base = 0x400000;
 
 struct Seed {
@@ -47,19 +47,13 @@ struct Seed {
 }
 
 Bytes read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) die("cannot read " + p.string());
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bytes = cf::read_file(p.string());
+  if (!bytes) die(bytes.error().describe());
+  return std::move(bytes).value();
 }
 
 void write_file(const fs::path& p, const Bytes& b) {
-  const fs::path tmp = p.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-    if (!out) die("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, p);
+  if (auto st = cf::write_file_atomic(p.string(), b); !st) die(st.error().describe());
 }
 
 // One generated graph shape: the knobs and the file options.
@@ -86,7 +80,7 @@ std::vector<Bytes> generate_chain(const Shape& s, uint64_t seed, bool with_dep) 
     cf::oracles::GenSpec d = cf::oracles::real_file_profile(seed ^ 0xde9, 30);
     const auto g = cf::oracles::generate(heap, d);
     cf::CompactorOptions o;
-    o.base_addr = k_dep_base;
+    o.base_addr = cf::placement::k_generated_dep;
     o.name = "dep";
     auto bytes = cf::compact(g.roots[0], o);
     if (!bytes) die("dep: " + bytes.error().describe());
@@ -96,7 +90,7 @@ std::vector<Bytes> generate_chain(const Shape& s, uint64_t seed, bool with_dep) 
     auto r = cf::Region::load_bytes("dep", images.back(), {}, lo);
     if (!r) die("dep does not load: " + r.error().describe());
     dep.emplace(std::move(r).value());
-    for (const cf::ObjectRecord& rec : dep->summary().object_list)
+    for (const cf::ObjectRecord& rec : dep->objects().records)
       dep_objects.push_back(reinterpret_cast<uint64_t>(dep->begin()) + rec.offset);
   }
   cf::Heap heap(s.gmp);
@@ -118,11 +112,11 @@ std::vector<Bytes> generate_chain(const Shape& s, uint64_t seed, bool with_dep) 
   }
   const auto g = cf::oracles::generate(heap, spec);
   cf::CompactorOptions o;
-  o.base_addr = k_base;
+  o.base_addr = cf::placement::k_generated;
   o.flags = s.gmp ? cf::k_flag_gmp : 0;
   o.format = s.v3 ? cf::Format::v3 : cf::Format::v2;
   o.libraries = {{k_lib_base, "libseed.so"}};
-  if (dep) o.deps = {{dep->begin(), dep->size(), dep->base_addr()}};
+  if (dep) o.deps = {dep->view()};
   cf::Compactor c(o);
   for (uint64_t root : g.roots) {
     auto part = c.save(root);
@@ -237,24 +231,24 @@ int main(int argc, char** argv) {
     Shape three = s;
     three.parts = 3;
     for (bool dep : {false, true}) {
-      cf::fuzz::ChainInput in;
+      cf::oracles::ChainInput in;
       in.regions = generate_chain(three, 7, dep);
       in.order_seed = static_cast<uint8_t>(chain.size() % 32);
-      chain.push_back({"gen-" + s.name + (dep ? "-dep+3parts" : "-3parts"), cf::fuzz::encode_chain(in)});
+      chain.push_back({"gen-" + s.name + (dep ? "-dep+3parts" : "-3parts"), cf::oracles::encode_chain(in)});
     }
   }
   size_t real_chain_no = 0;
   for (const auto& parts : real_chains(real)) {
-    cf::fuzz::ChainInput in;
+    cf::oracles::ChainInput in;
     uint64_t total = 0;
     for (const fs::path& p : parts) {
       in.regions.push_back(read_file(p));
       total += in.regions.back().size();
     }
     if (total > 4 * max_size) continue;
-    chain.push_back({"real-chain-" + std::to_string(real_chain_no++) + "-" + stem(parts[0]), cf::fuzz::encode_chain(in)});
+    chain.push_back({"real-chain-" + std::to_string(real_chain_no++) + "-" + stem(parts[0]), cf::oracles::encode_chain(in)});
   }
-  for (const Seed& f : files) chain.push_back({f.name + "-alone", cf::fuzz::encode_chain({{f.bytes}, false, 0})});
+  for (const Seed& f : files) chain.push_back({f.name + "-alone", cf::oracles::encode_chain({{f.bytes}, false, 0})});
 
   // fuzz_io: every schedule kind at a few call numbers, over small generated and real files.
   auto& io = seeds["fuzz_io"];

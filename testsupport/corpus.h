@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace cf::testing {
+#include "testsupport/files.h"
+
+namespace cf::testsupport {
 
 /// One MANIFEST.tsv row, by column name.
 struct ManifestRow {
@@ -20,11 +22,11 @@ std::string corpus_dir();  ///< <source>/corpus/real
 std::vector<ManifestRow> load_manifest();
 /// EXPECTED.json entries keyed by their "file".
 std::map<std::string, nlohmann::json> load_expected();
+/// The bytes of corpus/real/<relative>; throws std::runtime_error when unreadable.
 std::vector<uint8_t> read_corpus_file(const std::string& relative);
-std::vector<uint8_t> read_file(const std::string& path);
 
 /// The save chains of the manifest (same repo, commit and module stem; .olean,
 /// .olean.server, .olean.private in order), each of two or three parts.
 std::vector<std::vector<ManifestRow>> manifest_chains(const std::vector<ManifestRow>& rows);
 
-}  // namespace cf::testing
+}  // namespace cf::testsupport

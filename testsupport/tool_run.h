@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace cf::testing {
+namespace cf::testsupport {
 
 struct ToolRun {
   int code = -1;       ///< exit status; -1 when it did not exit normally
@@ -14,4 +14,4 @@ struct ToolRun {
 /// `regiontool ARGS...` through /bin/sh with every argument quoted.
 ToolRun run_regiontool(const std::string& binary, const std::vector<std::string>& args);
 
-}  // namespace cf::testing
+}  // namespace cf::testsupport

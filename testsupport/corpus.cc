@@ -1,19 +1,15 @@
 // See corpus.h.
-#include "tests/testlib/corpus.h"
+#include "testsupport/corpus.h"
+
+#include "testsupport/files.h"
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
-namespace cf::testing {
+namespace cf::testsupport {
 
 std::string corpus_dir() { return std::string(CF_SOURCE_DIR) + "/corpus/real"; }
-
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 std::vector<uint8_t> read_corpus_file(const std::string& relative) { return read_file(corpus_dir() + "/" + relative); }
 
@@ -67,4 +63,4 @@ std::vector<std::vector<ManifestRow>> manifest_chains(const std::vector<Manifest
   return chains;
 }
 
-}  // namespace cf::testing
+}  // namespace cf::testsupport

@@ -1,8 +1,8 @@
-#include "harness/chain_input.h"
+#include "oracles/chain_input.h"
 
 #include <algorithm>
 
-namespace cf::fuzz {
+namespace cf::oracles {
 
 ChainInput decode_chain(std::span<const uint8_t> input) {
   ChainInput c;
@@ -43,4 +43,4 @@ std::vector<uint8_t> encode_chain(const ChainInput& c) {
   return out;
 }
 
-}  // namespace cf::fuzz
+}  // namespace cf::oracles

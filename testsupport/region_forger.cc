@@ -1,9 +1,9 @@
-// See region_builder.h.
-#include "tests/testlib/region_builder.h"
+// See region_forger.h.
+#include "testsupport/region_forger.h"
 
 #include <cstring>
 
-namespace cf::testing {
+namespace cf::testsupport {
 namespace {
 
 void put(std::vector<uint8_t>& v, uint64_t off, const void* src, size_t n) { std::memcpy(v.data() + off, src, n); }
@@ -27,7 +27,7 @@ uint64_t utf8_code_points(const std::string& s) {
 
 }  // namespace
 
-RegionBuilder::RegionBuilder(Format format, uint64_t base_addr) {
+RegionForger::RegionForger(Format format, uint64_t base_addr) {
   header_.format = format;
   header_.base_addr = base_addr;
   const char vs[] = "4.99.0";
@@ -36,13 +36,13 @@ RegionBuilder::RegionBuilder(Format format, uint64_t base_addr) {
   std::memcpy(header_.githash.data(), gh, sizeof gh - 1);
 }
 
-uint64_t RegionBuilder::append(const std::vector<uint8_t>& obj) {
+uint64_t RegionForger::append(const std::vector<uint8_t>& obj) {
   const uint64_t addr = next_addr();
   data_.insert(data_.end(), obj.begin(), obj.end());
   return addr;
 }
 
-uint64_t RegionBuilder::ctor(uint8_t tag, const std::vector<uint64_t>& fields, const std::vector<uint8_t>& scalars) {
+uint64_t RegionForger::ctor(uint8_t tag, const std::vector<uint64_t>& fields, const std::vector<uint8_t>& scalars) {
   const uint64_t size = 8 + 8 * fields.size() + scalars.size();
   auto obj = with_header(size, static_cast<uint16_t>(align8(size)), static_cast<uint8_t>(fields.size()), tag);
   for (size_t i = 0; i < fields.size(); ++i) put(obj, 8 + 8 * i, &fields[i], 8);
@@ -50,7 +50,7 @@ uint64_t RegionBuilder::ctor(uint8_t tag, const std::vector<uint64_t>& fields, c
   return append(obj);
 }
 
-uint64_t RegionBuilder::array(const std::vector<uint64_t>& elems) {
+uint64_t RegionForger::array(const std::vector<uint64_t>& elems) {
   auto obj = with_header(24 + 8 * elems.size(), 1, 0, k_tag_array);
   const uint64_t n = elems.size();
   put(obj, 8, &n, 8);
@@ -59,7 +59,7 @@ uint64_t RegionBuilder::array(const std::vector<uint64_t>& elems) {
   return append(obj);
 }
 
-uint64_t RegionBuilder::sarray(uint8_t elem_size, const std::vector<uint8_t>& payload) {
+uint64_t RegionForger::sarray(uint8_t elem_size, const std::vector<uint8_t>& payload) {
   auto obj = with_header(24 + payload.size(), 1, elem_size, k_tag_scalar_array);
   const uint64_t n = payload.size() / elem_size;
   put(obj, 8, &n, 8);
@@ -68,7 +68,7 @@ uint64_t RegionBuilder::sarray(uint8_t elem_size, const std::vector<uint8_t>& pa
   return append(obj);
 }
 
-uint64_t RegionBuilder::string(const std::string& utf8) {
+uint64_t RegionForger::string(const std::string& utf8) {
   const uint64_t size = utf8.size() + 1, len = utf8_code_points(utf8);
   auto obj = with_header(32 + size, 1, 0, k_tag_string);
   put(obj, 8, &size, 8);
@@ -78,7 +78,7 @@ uint64_t RegionBuilder::string(const std::string& utf8) {
   return append(obj);
 }
 
-uint64_t RegionBuilder::mpz(const std::vector<uint64_t>& limbs, bool negative) {
+uint64_t RegionForger::mpz(const std::vector<uint64_t>& limbs, bool negative) {
   const uint64_t size = 24 + 8 * limbs.size();
   auto obj = with_header(size, static_cast<uint16_t>(size & 0xFFFF), 0, k_tag_mpz);
   const int32_t n = static_cast<int32_t>(limbs.size());
@@ -91,19 +91,19 @@ uint64_t RegionBuilder::mpz(const std::vector<uint64_t>& limbs, bool negative) {
   return append(obj);
 }
 
-uint64_t RegionBuilder::thunk(uint64_t value, uint8_t tag) {
+uint64_t RegionForger::thunk(uint64_t value, uint8_t tag) {
   auto obj = with_header(24, 24, 0, tag);
   put(obj, 8, &value, 8);
   return append(obj);
 }
 
-uint64_t RegionBuilder::ref(uint64_t value, uint8_t tag) {
+uint64_t RegionForger::ref(uint64_t value, uint8_t tag) {
   auto obj = with_header(16, 16, 0, tag);
   put(obj, 8, &value, 8);
   return append(obj);
 }
 
-uint64_t RegionBuilder::closure(uint64_t fn, uint16_t arity, const std::vector<uint64_t>& args) {
+uint64_t RegionForger::closure(uint64_t fn, uint16_t arity, const std::vector<uint64_t>& args) {
   const uint64_t size = 24 + 8 * args.size();
   auto obj = with_header(size, static_cast<uint16_t>(size), 0, k_tag_closure);
   const uint16_t nf = static_cast<uint16_t>(args.size());
@@ -114,13 +114,13 @@ uint64_t RegionBuilder::closure(uint64_t fn, uint16_t arity, const std::vector<u
   return append(obj);
 }
 
-uint64_t RegionBuilder::raw(const std::vector<uint64_t>& words) {
+uint64_t RegionForger::raw(const std::vector<uint64_t>& words) {
   std::vector<uint8_t> obj(8 * words.size());
   for (size_t i = 0; i < words.size(); ++i) put(obj, 8 * i, &words[i], 8);
   return append(obj);
 }
 
-std::vector<uint8_t> RegionBuilder::bytes() const {
+std::vector<uint8_t> RegionForger::bytes() const {
   FileHeader h = header_;
   h.data_size = 8 + data_.size();
   std::vector<uint8_t> out = serialize_header(h);
@@ -138,4 +138,4 @@ std::vector<uint8_t> RegionBuilder::bytes() const {
 uint64_t word_at(const std::vector<uint8_t>& bytes, uint64_t off) { return load_u64(bytes.data() + off); }
 void put_word(std::vector<uint8_t>& bytes, uint64_t off, uint64_t value) { store_u64(bytes.data() + off, value); }
 
-}  // namespace cf::testing
+}  // namespace cf::testsupport

@@ -1,13 +1,13 @@
-#include "harness/roundtrip_input.h"
+#include "oracles/roundtrip_input.h"
 
 #include "core/name_hash.h"
+#include "core/placement.h"
 #include "oracles/generator.h"
 
-namespace cf::fuzz {
+namespace cf::oracles {
 namespace {
 
-constexpr uint64_t k_base = 0x7ebd00000000ULL;  // inside every sanitizer's application range
-constexpr uint64_t k_lib_base = 0x400000;
+constexpr uint64_t k_lib_base = 0x400000;  // where the generated closures' library "lies"
 
 }  // namespace
 
@@ -17,7 +17,7 @@ RoundTripCase roundtrip_case(std::span<const uint8_t> input) {
   const bool v3 = shape & 4, gmp = !(shape & 8);
   RoundTripCase c;
   c.heap = std::make_unique<Heap>(gmp);
-  oracles::GenSpec spec;
+  GenSpec spec;
   spec.seed = murmur64a(input, 0x5eed);
   spec.objects = 1u + tail(0);
   spec.parts = 1u + shape % 3;
@@ -26,14 +26,14 @@ RoundTripCase roundtrip_case(std::span<const uint8_t> input) {
   spec.dup_pct = tail(3) % 30;
   spec.closure_fun_base = k_lib_base;
   if (v3) spec.kind_weights[static_cast<size_t>(Kind::closure)] = 4;
-  const oracles::GenGraph g = oracles::generate(*c.heap, spec);
+  const GenGraph g = generate(*c.heap, spec);
   c.graph.roots = g.roots;
   c.graph.gmp = gmp;
-  c.graph.options.base_addr = k_base;
+  c.graph.options.base_addr = placement::k_generated;
   c.graph.options.flags = gmp ? k_flag_gmp : 0;
   c.graph.options.format = v3 ? Format::v3 : Format::v2;
   c.graph.options.libraries = {{k_lib_base, "libfuzz.so"}};
   return c;
 }
 
-}  // namespace cf::fuzz
+}  // namespace cf::oracles

@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-namespace cf::fuzz {
+namespace cf::oracles {
 
 inline constexpr size_t k_max_chain_regions = 4;
 
@@ -29,4 +29,4 @@ struct ChainInput {
 ChainInput decode_chain(std::span<const uint8_t> input);
 std::vector<uint8_t> encode_chain(const ChainInput& chain);
 
-}  // namespace cf::fuzz
+}  // namespace cf::oracles

@@ -1,6 +1,9 @@
-// Builds small region files byte by byte for tests: objects are appended in address order
+// Forges small region files byte by byte for tests: objects are appended in address order
 // and addressed by their logical address, exactly as FORMAT.md §1.4 lays them out.
-// Deliberately independent of any compactor, so a test can forge any corruption.
+//
+// A deliberately independent model of the object layouts: it takes only the field offsets
+// and tags from core/layout.h, never the compactor or the step rule, so a test can write
+// what a compactor refuses to (and a bug in the step rule cannot hide itself from the tests).
 #pragma once
 
 #include <cstdint>
@@ -8,13 +11,13 @@
 #include <vector>
 
 #include "core/header.h"
-#include "core/object.h"
+#include "core/layout.h"
 
-namespace cf::testing {
+namespace cf::testsupport {
 
-class RegionBuilder {
+class RegionForger {
  public:
-  explicit RegionBuilder(Format format = Format::v2, uint64_t base_addr = 0x10000000000);
+  explicit RegionForger(Format format = Format::v2, uint64_t base_addr = 0x10000000000);
 
   /// Logical address of the next object to be appended.
   uint64_t next_addr() const { return header_.base_addr + data_start() + 8 + data_.size(); }
@@ -52,4 +55,4 @@ uint64_t word_at(const std::vector<uint8_t>& bytes, uint64_t off);
 /// Overwrites the u64 at `off`.
 void put_word(std::vector<uint8_t>& bytes, uint64_t off, uint64_t value);
 
-}  // namespace cf::testing
+}  // namespace cf::testsupport
