@@ -26,10 +26,11 @@
 
 #include "core/compactor.h"
 #include "core/heap.h"
+#include "core/placement.h"
 
 namespace {
 
-constexpr uint64_t k_base = 0x7e4000000000ULL;
+constexpr uint64_t k_base = cf::placement::test_base(9);
 constexpr uint32_t k_max_depth = 2000;
 
 struct Graph {

@@ -42,29 +42,26 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/header.h"
+#include "core/io.h"
+#include "core/placement.h"
 #include "core/region.h"
 #include "core/region_walker.h"
+#include "testsupport/files.h"
 #include "testsupport/region_forger.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uint64_t k_synth_base = 0x7e0000000000;  // free in a normal x86-64 process layout
+constexpr uint64_t k_synth_base = cf::placement::test_base(8);
 
 // ---------------------------------------------------------------------------------------------
 // Plain file helpers (the baselines use the raw system calls, not cf::Io).
-
-std::vector<uint8_t> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // open + read the whole file into buf + close; returns bytes read or -1.
 int64_t read_whole(const char* path, uint8_t* buf, size_t cap) {
@@ -174,12 +171,8 @@ const SynthFile& synth() {
     const fs::path dir = (tmp && *tmp) ? fs::path(tmp) : fs::path("/tmp");
     s.path = (dir / ("cf_load_bench_" + std::to_string(::getpid()) + ".olean")).string();
     g_synth_path = s.path;
-    std::ofstream out(s.path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(s.bytes.data()), static_cast<std::streamsize>(s.bytes.size()));
-    out.close();
-    if (!out) {
-      std::fprintf(stderr, "load_bench: cannot write %s\n", s.path.c_str());
-      std::remove(s.path.c_str());
+    if (auto st = cf::write_file_atomic(s.path, s.bytes); !st) {
+      std::fprintf(stderr, "load_bench: %s\n", st.error().describe().c_str());
       std::exit(1);
     }
     // Sanity: the file must load (slow path, full canonical validation) before anything is timed.
@@ -347,7 +340,7 @@ const Corpus& corpus() {
     for (const auto& u : c.units)
       for (const auto& p : u) {
         c.files.push_back(p);
-        c.bytes.push_back(slurp(p));
+        c.bytes.push_back(cf::testsupport::read_file(p));
         c.total += c.bytes.back().size();
       }
     if (c.files.size() != all.size()) {

@@ -5,12 +5,12 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "core/header.h"
 #include "core/region_walker.h"
+#include "testsupport/corpus.h"
 
 namespace {
 
@@ -21,10 +21,7 @@ const char* const k_files[] = {
     "cicixgliamici__a-weak-Silly-substitution-Calculus/.lake__build__lib__lean__SSC__NormalForms.olean",  // 1.2 KB
 };
 
-std::vector<uint8_t> load(const char* rel) {
-  std::ifstream in(std::string(CF_SOURCE_DIR) + "/corpus/real/" + rel, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+std::vector<uint8_t> load(const char* rel) { return cf::testsupport::read_corpus_file(rel); }
 
 void BM_Walk(benchmark::State& state) {
   const auto file = load(k_files[state.range(0)]);
