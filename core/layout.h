@@ -294,19 +294,10 @@ inline ObjectProbe probe_object(const uint8_t* obj, uint64_t avail, bool gmp) {
 }
 
 /// The graph edges of a well-formed object in memory (a heap object or a validated region
-/// object), in slot order (§1.4). Trusts the object: untrusted bytes go through the walker.
+/// object), in slot order (§1.4): the step rule's slots, with nothing to bound. Trusts the
+/// object: untrusted bytes go through the walker.
 inline SlotRange object_slots(const uint8_t* obj) {
-  const ObjectHeader h = ObjectHeader::decode(obj);
-  switch (h.kind()) {
-    case Kind::ctor: return {layout::ctor_fields, h.other};
-    case Kind::array: return {layout::array_data, load_u64(obj + layout::array_size)};
-    case Kind::closure: return {layout::closure_args, load_u16(obj + layout::closure_num_fixed)};
-    case Kind::thunk:
-    case Kind::task:
-    case Kind::ref:
-    case Kind::promise: return {layout::value, 1};
-    default: return {};
-  }
+  return probe_kind(obj, k_unbounded, kind_of_tag(obj[layout::tag]), /*gmp=*/true).slots;  // mpz has no slots
 }
 
 // ---- ranges and addresses (STYLE.md 7) ---------------------------------------------------------

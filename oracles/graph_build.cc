@@ -214,23 +214,25 @@ class Builder {
     const std::string& kind = k.get_ref<const std::string&>();
     const size_t self = addrs_.size();
     auto slots = [&](const char* key, uint64_t max) { return values(field(n, key, path), at(path, key), self, max); };
-    if (kind == "ctor") return ctor(n, path, slots("fields", k_max_ctor_fields_in_file));
-    if (kind == "array") return g_.heap.array(slots("elems", std::numeric_limits<uint64_t>::max()));
-    if (kind == "sarray") return sarray(n, path);
-    if (kind == "string") return string(n, path);
-    if (kind == "mpz") return mpz(n, path);
-    if (kind == "closure") return closure(n, path, slots("args", 0xFFFF));
-    if (kind == "dep") return dep(n, path);
-    if (kind == "thunk" || kind == "task" || kind == "ref" || kind == "promise") {
-      const uint64_t v = value(field(n, "value", path), at(path, "value"), self);
-      if (kind == "thunk") return g_.heap.thunk(v);
-      if (kind == "task") return g_.heap.task(v);
-      return kind == "ref" ? g_.heap.ref(v) : g_.heap.promise(v);
+    if (kind == "dep") return dep(n, path);  // the graph model's own kind: an object of a dep region
+    const std::optional<Kind> known = kind_from_name(kind);
+    if (!known) bad(at(path, "kind"), "unknown kind \"" + kind + "\"");
+    switch (*known) {
+      case Kind::ctor: return ctor(n, path, slots("fields", k_max_ctor_fields_in_file));
+      case Kind::array: return g_.heap.array(slots("elems", std::numeric_limits<uint64_t>::max()));
+      case Kind::sarray: return sarray(n, path);
+      case Kind::string: return string(n, path);
+      case Kind::mpz: return mpz(n, path);
+      case Kind::closure: return closure(n, path, slots("args", 0xFFFF));
+      case Kind::thunk: return g_.heap.thunk(value(field(n, "value", path), at(path, "value"), self));
+      case Kind::task: return g_.heap.task(value(field(n, "value", path), at(path, "value"), self));
+      case Kind::ref: return g_.heap.ref(value(field(n, "value", path), at(path, "value"), self));
+      case Kind::promise: return g_.heap.promise(value(field(n, "value", path), at(path, "value"), self));
+      // Kinds no file holds: here so a graph can ask the compactor to reject them (§4.8).
+      case Kind::external: return g_.heap.external();
+      case Kind::struct_array: return g_.heap.struct_array();
+      case Kind::reserved: return g_.heap.reserved();
     }
-    // Kinds no file holds: here so a graph can ask the compactor to reject them (§4.8).
-    if (kind == "external") return g_.heap.external();
-    if (kind == "struct_array") return g_.heap.struct_array();
-    if (kind == "reserved") return g_.heap.reserved();
     bad(at(path, "kind"), "unknown kind \"" + kind + "\"");
   }
 
