@@ -114,140 +114,172 @@ RegionView view_of(std::span<const uint8_t> region) {
   return RegionView{region.data(), region.size(), LogicalAddr{map_region(region).base_addr}, nullptr};
 }
 
+namespace {
+
+// One function per kind of mutation; each returns false, the region unchanged, when it does not
+// apply. The region was mapped as `map` just before.
+using Rng = std::mt19937_64;
+
+const MappedObject& any_object(const RegionMap& map, Rng& rng) { return map.objects[pick(rng, map.objects.size())]; }
+
+bool mutate_pointer(std::vector<uint8_t>& region, const RegionMap& map, Mutation m, std::span<const RegionView> deps,
+                    Rng& rng) {
+  const auto& objs = map.objects;
+  const std::vector<uint64_t> slots = pointer_slots(map);
+  if (slots.empty()) return false;
+  const uint64_t slot = slots[pick(rng, slots.size())];
+  uint64_t target = 0;
+  if (m == Mutation::pointer_to_scalar) {
+    static constexpr uint64_t far[] = {0, 1, 0xFFFFFFFFFFFFFFFF, 0x8000000000000000};
+    target = pick(rng, 3u) == 0 ? far[pick(rng, 4u)] : (rng() << 1) | 1;
+  } else if (m == Mutation::pointer_into_dep) {
+    if (deps.empty()) return false;
+    const RegionView& d = deps[pick(rng, deps.size())];
+    const RegionMap dep_map = map_region({d.begin, d.size});
+    if (dep_map.objects.empty()) return false;
+    target = d.base.value + dep_map.objects[pick(rng, dep_map.objects.size())].offset;
+    if (pick(rng, 4u) == 0) target += pick(rng, 2u) ? 8 : -8;
+  } else {
+    if (objs.empty()) return false;
+    const MappedObject& o = any_object(map, rng);
+    target = map.base_addr + o.offset;
+    if (m == Mutation::pointer_off_object) {
+      static constexpr int64_t deltas[] = {1, -1, 8, -8, 4, 16};
+      const size_t k = pick(rng, 7u);
+      target = k < 6 ? target + static_cast<uint64_t>(deltas[k]) : target + o.size;
+    }
+  }
+  if (get_u64(region, slot) == target) return false;
+  put_u64(region, slot, target);
+  return true;
+}
+
+bool mutate_object_size(std::vector<uint8_t>& region, const RegionMap& map, Rng& rng) {
+  const auto& objs = map.objects;
+  if (objs.empty()) return false;
+  const MappedObject& o = any_object(map, rng);
+  if (o.offset + layout::array_data > region.size() || pick(rng, 2u) == 0 || o.tag <= k_tag_closure) {
+    const uint16_t cs = get_u16(region, o.offset + layout::cs_sz);
+    static constexpr int deltas[] = {8, -8, 1, -1, 4096};
+    put_u16(region, o.offset + layout::cs_sz, pick(rng, 4u) == 0 ? static_cast<uint16_t>(rng())
+                                                      : static_cast<uint16_t>(cs + deltas[pick(rng, 5u)]));
+  } else {
+    // m_size or m_capacity (mpz: alloc and size, or the digit count)
+    const uint64_t field = pick(rng, 2u) ? layout::array_size : layout::array_capacity;
+    const uint64_t v = get_u64(region, o.offset + field);
+    static constexpr uint64_t repl[] = {0, 1, 0xFFFFFFFF, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF};
+    put_u64(region, o.offset + field, pick(rng, 3u) == 0 ? repl[pick(rng, 5u)] : v + (pick(rng, 2u) ? 1 : -1));
+  }
+  return true;
+}
+
+bool mutate_tag(std::vector<uint8_t>& region, const RegionMap& map, Rng& rng) {
+  const auto& objs = map.objects;
+  if (objs.empty()) return false;
+  static constexpr uint8_t tags[] = {0,           1,           7,           k_max_ctor_tag, k_tag_promise, k_tag_closure,
+                                     k_tag_array, k_tag_struct_array, k_tag_scalar_array, k_tag_string, k_tag_mpz,
+                                     k_tag_thunk, k_tag_task, k_tag_ref, k_tag_external, k_tag_reserved};
+  const MappedObject& o = any_object(map, rng);
+  const uint8_t t = tags[pick(rng, sizeof tags)];
+  if (region[o.offset + layout::tag] == t) return false;
+  region[o.offset + layout::tag] = t;
+  return true;
+}
+
+bool mutate_field_count(std::vector<uint8_t>& region, const RegionMap& map, Rng& rng) {
+  const auto& objs = map.objects;
+  if (objs.empty()) return false;
+  const MappedObject& o = any_object(map, rng);
+  uint8_t& other = region[o.offset + layout::other];
+  const uint8_t was = other;
+  other = pick(rng, 3u) == 0 ? static_cast<uint8_t>(rng()) : static_cast<uint8_t>(other + (pick(rng, 2u) ? 1 : -1));
+  return other != was;
+}
+
+bool mutate_string(std::vector<uint8_t>& region, const RegionMap& map, Rng& rng) {
+  const auto& objs = map.objects;
+  std::vector<const MappedObject*> strings;
+  for (const MappedObject& o : objs)
+    if (o.tag == k_tag_string && o.offset + layout::string_data <= region.size()) strings.push_back(&o);
+  if (strings.empty()) return false;
+  const MappedObject& s = *strings[pick(rng, strings.size())];
+  const size_t what = pick(rng, 4u);
+  if (what == 3) {  // a content byte: NUL inside, a stray continuation byte, an overlong lead
+    const uint64_t len = std::min<uint64_t>(get_u64(region, s.offset + layout::array_size),
+                                            region.size() - s.offset - layout::string_data);
+    if (len == 0) return false;
+    static constexpr uint8_t bytes[] = {0x00, 0x80, 0xC0, 0xFF, 0xED};
+    region[s.offset + layout::string_data + pick(rng, len)] = bytes[pick(rng, 5u)];
+  } else {
+    const uint64_t field = what == 0   ? layout::string_length
+                           : what == 1 ? layout::array_size
+                                       : layout::array_capacity;
+    put_u64(region, s.offset + field, get_u64(region, s.offset + field) + (pick(rng, 2u) ? 1 : -1));
+  }
+  return true;
+}
+
+bool mutate_header(std::vector<uint8_t>& region, const RegionMap& map, Rng& rng) {
+  if (!map.header_ok) return false;
+  const HeaderLayout& at = header_layout(static_cast<Format>(map.version));
+  switch (pick(rng, 7u)) {
+    case 0: region[pick<size_t>(rng, map.version == 0 ? k_magic_v0_size : k_magic_size)] ^= 0x20; break;  // magic
+    case 1:
+      if (at.version_at == 0) return false;
+      region[at.version_at] = static_cast<uint8_t>(pick(rng, 5u));  // version byte 0..4
+      break;
+    case 2:
+      if (at.flags_at == 0) return false;
+      region[at.flags_at] ^= static_cast<uint8_t>(1u << pick(rng, 8u));
+      break;
+    case 3: put_u64(region, map.base_offset, map.base_addr + (pick(rng, 2u) ? 8 : 0x10000)); break;
+    case 4: put_u64(region, map.base_offset, pick(rng, 2u) ? 0 : rng()); break;
+    case 5:
+      if (at.data_size_at == 0) return false;
+      put_u64(region, at.data_size_at, get_u64(region, at.data_size_at) + (pick(rng, 2u) ? 8 : -8));
+      break;
+    default:
+      if (at.version_string_at == 0) return false;
+      region[at.version_string_at + pick(rng, k_version_string_size)] = pick(rng, 2u) ? 0 : static_cast<uint8_t>(rng());
+      break;
+  }
+  return true;
+}
+
+bool truncate_at_object(std::vector<uint8_t>& region, const RegionMap& map, Rng& rng) {
+  const auto& objs = map.objects;
+  if (objs.empty()) return false;
+  static constexpr int64_t deltas[] = {0, 0, 1, -1, 8};
+  const uint64_t cut = any_object(map, rng).offset + static_cast<uint64_t>(deltas[pick(rng, 5u)]);
+  if (cut >= region.size()) return false;
+  region.resize(cut);
+  return true;
+}
+
+bool mutate_ref_count(std::vector<uint8_t>& region, const RegionMap& map, Rng& rng) {
+  const auto& objs = map.objects;
+  if (objs.empty()) return false;
+  const MappedObject& o = any_object(map, rng);
+  region[o.offset + (pick(rng, 2u) ? 0 : 3)] ^= 1;  // m_rc = 1, or a sign bit high byte
+  return true;
+}
+
+}  // namespace
+
 bool apply_mutation(std::vector<uint8_t>& region, Mutation m, std::span<const RegionView> deps, std::mt19937_64& rng) {
   const RegionMap map = map_region(region);
-  const auto& objs = map.objects;
-  const auto any_object = [&]() -> const MappedObject& { return objs[pick(rng, objs.size())]; };
   switch (m) {
     case Mutation::pointer_to_object:
     case Mutation::pointer_off_object:
     case Mutation::pointer_into_dep:
-    case Mutation::pointer_to_scalar: {
-      const std::vector<uint64_t> slots = pointer_slots(map);
-      if (slots.empty()) return false;
-      const uint64_t slot = slots[pick(rng, slots.size())];
-      uint64_t target = 0;
-      if (m == Mutation::pointer_to_scalar) {
-        static constexpr uint64_t far[] = {0, 1, 0xFFFFFFFFFFFFFFFF, 0x8000000000000000};
-        target = pick(rng, 3u) == 0 ? far[pick(rng, 4u)] : (rng() << 1) | 1;
-      } else if (m == Mutation::pointer_into_dep) {
-        if (deps.empty()) return false;
-        const RegionView& d = deps[pick(rng, deps.size())];
-        const RegionMap dep_map = map_region({d.begin, d.size});
-        if (dep_map.objects.empty()) return false;
-        target = d.base.value + dep_map.objects[pick(rng, dep_map.objects.size())].offset;
-        if (pick(rng, 4u) == 0) target += pick(rng, 2u) ? 8 : -8;
-      } else {
-        if (objs.empty()) return false;
-        const MappedObject& o = any_object();
-        target = map.base_addr + o.offset;
-        if (m == Mutation::pointer_off_object) {
-          static constexpr int64_t deltas[] = {1, -1, 8, -8, 4, 16};
-          const size_t k = pick(rng, 7u);
-          target = k < 6 ? target + static_cast<uint64_t>(deltas[k]) : target + o.size;
-        }
-      }
-      if (get_u64(region, slot) == target) return false;
-      put_u64(region, slot, target);
-      return true;
-    }
-    case Mutation::object_size: {
-      if (objs.empty()) return false;
-      const MappedObject& o = any_object();
-      if (o.offset + layout::array_data > region.size() || pick(rng, 2u) == 0 || o.tag <= k_tag_closure) {
-        const uint16_t cs = get_u16(region, o.offset + layout::cs_sz);
-        static constexpr int deltas[] = {8, -8, 1, -1, 4096};
-        put_u16(region, o.offset + layout::cs_sz, pick(rng, 4u) == 0 ? static_cast<uint16_t>(rng())
-                                                          : static_cast<uint16_t>(cs + deltas[pick(rng, 5u)]));
-      } else {
-        // m_size or m_capacity (mpz: alloc and size, or the digit count)
-        const uint64_t field = pick(rng, 2u) ? layout::array_size : layout::array_capacity;
-        const uint64_t v = get_u64(region, o.offset + field);
-        static constexpr uint64_t repl[] = {0, 1, 0xFFFFFFFF, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF};
-        put_u64(region, o.offset + field, pick(rng, 3u) == 0 ? repl[pick(rng, 5u)] : v + (pick(rng, 2u) ? 1 : -1));
-      }
-      return true;
-    }
-    case Mutation::tag: {
-      if (objs.empty()) return false;
-      static constexpr uint8_t tags[] = {0,           1,           7,           k_max_ctor_tag, k_tag_promise, k_tag_closure,
-                                         k_tag_array, k_tag_struct_array, k_tag_scalar_array, k_tag_string, k_tag_mpz,
-                                         k_tag_thunk, k_tag_task, k_tag_ref, k_tag_external, k_tag_reserved};
-      const MappedObject& o = any_object();
-      const uint8_t t = tags[pick(rng, sizeof tags)];
-      if (region[o.offset + layout::tag] == t) return false;
-      region[o.offset + layout::tag] = t;
-      return true;
-    }
-    case Mutation::field_count: {
-      if (objs.empty()) return false;
-      const MappedObject& o = any_object();
-      uint8_t& other = region[o.offset + layout::other];
-      const uint8_t was = other;
-      other = pick(rng, 3u) == 0 ? static_cast<uint8_t>(rng()) : static_cast<uint8_t>(other + (pick(rng, 2u) ? 1 : -1));
-      return other != was;
-    }
-    case Mutation::string_length: {
-      std::vector<const MappedObject*> strings;
-      for (const MappedObject& o : objs)
-        if (o.tag == k_tag_string && o.offset + layout::string_data <= region.size()) strings.push_back(&o);
-      if (strings.empty()) return false;
-      const MappedObject& s = *strings[pick(rng, strings.size())];
-      const size_t what = pick(rng, 4u);
-      if (what == 3) {  // a content byte: NUL inside, a stray continuation byte, an overlong lead
-        const uint64_t len = std::min<uint64_t>(get_u64(region, s.offset + layout::array_size),
-                                                region.size() - s.offset - layout::string_data);
-        if (len == 0) return false;
-        static constexpr uint8_t bytes[] = {0x00, 0x80, 0xC0, 0xFF, 0xED};
-        region[s.offset + layout::string_data + pick(rng, len)] = bytes[pick(rng, 5u)];
-      } else {
-        const uint64_t field = what == 0   ? layout::string_length
-                               : what == 1 ? layout::array_size
-                                           : layout::array_capacity;
-        put_u64(region, s.offset + field, get_u64(region, s.offset + field) + (pick(rng, 2u) ? 1 : -1));
-      }
-      return true;
-    }
-    case Mutation::header_field: {
-      if (!map.header_ok) return false;
-      const HeaderLayout& at = header_layout(static_cast<Format>(map.version));
-      switch (pick(rng, 7u)) {
-        case 0: region[pick<size_t>(rng, map.version == 0 ? k_magic_v0_size : k_magic_size)] ^= 0x20; break;  // magic
-        case 1:
-          if (at.version_at == 0) return false;
-          region[at.version_at] = static_cast<uint8_t>(pick(rng, 5u));  // version byte 0..4
-          break;
-        case 2:
-          if (at.flags_at == 0) return false;
-          region[at.flags_at] ^= static_cast<uint8_t>(1u << pick(rng, 8u));
-          break;
-        case 3: put_u64(region, map.base_offset, map.base_addr + (pick(rng, 2u) ? 8 : 0x10000)); break;
-        case 4: put_u64(region, map.base_offset, pick(rng, 2u) ? 0 : rng()); break;
-        case 5:
-          if (at.data_size_at == 0) return false;
-          put_u64(region, at.data_size_at, get_u64(region, at.data_size_at) + (pick(rng, 2u) ? 8 : -8));
-          break;
-        default:
-          if (at.version_string_at == 0) return false;
-          region[at.version_string_at + pick(rng, k_version_string_size)] = pick(rng, 2u) ? 0 : static_cast<uint8_t>(rng());
-          break;
-      }
-      return true;
-    }
-    case Mutation::truncate_at_object: {
-      if (objs.empty()) return false;
-      static constexpr int64_t deltas[] = {0, 0, 1, -1, 8};
-      const uint64_t cut = any_object().offset + static_cast<uint64_t>(deltas[pick(rng, 5u)]);
-      if (cut >= region.size()) return false;
-      region.resize(cut);
-      return true;
-    }
-    case Mutation::ref_count: {
-      if (objs.empty()) return false;
-      const MappedObject& o = any_object();
-      region[o.offset + (pick(rng, 2u) ? 0 : 3)] ^= 1;  // m_rc = 1, or a sign bit high byte
-      return true;
-    }
+    case Mutation::pointer_to_scalar: return mutate_pointer(region, map, m, deps, rng);
+    case Mutation::object_size: return mutate_object_size(region, map, rng);
+    case Mutation::tag: return mutate_tag(region, map, rng);
+    case Mutation::field_count: return mutate_field_count(region, map, rng);
+    case Mutation::string_length: return mutate_string(region, map, rng);
+    case Mutation::header_field: return mutate_header(region, map, rng);
+    case Mutation::truncate_at_object: return truncate_at_object(region, map, rng);
+    case Mutation::ref_count: return mutate_ref_count(region, map, rng);
     case Mutation::byte_level: break;
   }
   return false;

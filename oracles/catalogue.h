@@ -30,7 +30,8 @@ Verdict real_file_reproduction(const FileUnit& unit);
 Verdict strategy_differential(const FileUnit& unit);
 /// compact(load(compact(load(x)))) == compact(load(x)), the second load on the slow path.
 Verdict idempotence(const FileUnit& unit);
-/// Rejected (on the slow path, which checks most) with the expected class and offset.
+/// Rejected (on the slow path, which checks most, with the runtime's flags policy) with the
+/// expected class and offset.
 Verdict negative_table(const FileUnit& unit, const std::string& expected_class, std::optional<uint64_t> offset);
 
 /// Every applicable oracle on a file unit, in catalogue order; each load is made once and

@@ -24,7 +24,7 @@ LoadedUnit load_unit(const FileUnit& unit, const LoadSettings& s, std::optional<
   LoadOptions o;
   o.path = s.path;
   o.canonical = s.canonical;
-  o.header.flags = FlagsPolicy::declared;
+  o.header.flags = s.flags;
   for (size_t k = 0; k < unit.bytes.size(); ++k) {
     std::vector<const Region*> deps;
     if (s.dep_order) {

@@ -30,6 +30,10 @@ struct LoadSettings {
   LoadPath path = LoadPath::automatic;
   /// Reject Tier C violations (false: lenient, as `--lenient` and fuzz inputs flagged so).
   bool canonical = true;
+  /// Which flags byte is accepted (§8.3 H4). Oracles judge a file under the flags it declares,
+  /// so files of every configuration are judged; the negative table asks H4 itself, as a
+  /// runtime reads (FlagsPolicy::expected, the GMP flag).
+  FlagsPolicy flags = FlagsPolicy::declared;
   /// Read each part from disk (unit.names are paths) through `io`, rather than from unit.bytes.
   bool from_disk = false;
   Io* io = &real_io();
@@ -40,9 +44,8 @@ struct LoadSettings {
 /// The loaded parts of a unit, in chain order; deps point into it, so it never reallocates.
 using LoadedUnit = std::vector<Region>;
 
-/// Loads every part of `unit` as one chain, each under the flags it declares (H4 is a question
-/// of configuration, asked by the negative table, not of every oracle). On a rejection returns
-/// an empty unit and sets *error and *failed_part.
+/// Loads every part of `unit` as one chain, as `settings` say. On a rejection returns an empty
+/// unit and sets *error and *failed_part.
 LoadedUnit load_unit(const FileUnit& unit, const LoadSettings& settings, std::optional<LoadError>* error,
                      size_t* failed_part = nullptr);
 
