@@ -340,6 +340,14 @@ class IdentityTest(support.TempDirTest):
         self.assertTrue(stored.is_file())
         self.assertEqual(crashes.stored_name("5beac22c", stored.read_bytes()), stored.name)
 
+    def test_the_stored_chain_reproducer_is_its_cf_check(self):
+        # fuzz_chain's dep-order check (harness/fuzz_chain.cc, check_same), as harness/fuzz_check.h
+        # prints it; `reproduce --canary dep_order` stored 8cb4a651-8fe180fcfefd.
+        line = ("/work/main/harness/fuzz_chain.cc:73: CF_CHECK(a.error.has_value() == b.error.has_value()) "
+                "failed: dep order (identity vs permuted): accepted, but missing_dep at offset 104\n")
+        self.assertEqual(crashes.classify(-6, line)["token"], "8cb4a651")
+        self.assertTrue((common.ROOT / "corpus" / "regressions" / "fuzz_chain" / "8cb4a651-8fe180fcfefd").is_file())
+
     def test_every_stored_reproducer_is_token_and_content_hash(self):
         stored = [p for t in common.FUZZ_TARGETS
                   for p in common.files_in(common.ROOT / "corpus" / "regressions" / t)]
