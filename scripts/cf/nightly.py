@@ -57,10 +57,10 @@ def build_stage(preset, log_path):
     return {"preset": preset, "log": Path(log_path).name}
 
 
-def check_units(tool, units, label):
+def check_units(tool, units, every_line):
     """`regiontool check --json` on each unit: (name, files, chain, expect, required oracles).
-    Prints one line per unit (per failing unit for the negative table); returns (results,
-    failures as 'name: problem; problem')."""
+    Prints a line per unit (every_line) or per failing unit; returns (results, failures as
+    'name: problem; problem')."""
     results, failures = [], []
     for i, (name, files, chain, expect, required) in enumerate(units, 1):
         result = regiontool.run_check(tool, files, chain=chain, expect=expect)
@@ -68,7 +68,7 @@ def check_units(tool, units, label):
         results.append(result)
         if bad:
             failures.append(f"{name}: {'; '.join(bad[:3])}")
-        if bad or label == "loader":
+        if bad or every_line:
             print(f"[{i:3}/{len(units)}] {'ok ' if not bad else 'ERR'} {name}"
                   + (f": {'; '.join(bad[:3])}" if bad else ""), flush=True)
     return results, failures
@@ -80,7 +80,7 @@ def run_loader(tool, inputs=None):
     verdicts (per oracle: holds/finding/n/a)."""
     inputs = inputs or common.load_inputs(common.read_manifest())
     units = [(Path(files[-1]).name, files, len(files) > 1, None, ()) for files in inputs]
-    results, failures = check_units(tool, units, "loader")
+    results, failures = check_units(tool, units, every_line=True)
     extra = {"inputs": len(inputs), "failed": len(failures),
              "verdicts": regiontool.count_outcomes(results)}
     if failures:
@@ -101,7 +101,7 @@ def run_negative(tool, cases=None):
     cases = cases if cases is not None else negative.read_table()
     units = [(c.path, [common.rel(f) for f in c.files()], c.chain, c.expect, ("negative_table",))
              for c in cases]
-    results, failures = check_units(tool, units, "negative")
+    results, failures = check_units(tool, units, every_line=False)
     print(f"negative: {len(cases) - len(failures)} of {len(cases)} rows rejected as the "
           f"table says", flush=True)
     extra = {"rows": len(cases), "failed": len(failures),

@@ -5,7 +5,6 @@ Run from the repo root: python3 -m unittest discover -s tests/scripts -v
 """
 
 import contextlib
-import copy
 import io
 import tempfile
 import unittest
@@ -14,31 +13,7 @@ from pathlib import Path
 
 import support
 from cf import common, conformance
-
-ROW = {
-    "file": "owner__repo/build__lib__Main.olean", "repo": "owner/repo", "commit": "abc",
-    "original_path": "build/lib/Main.olean", "lean_toolchain": "-", "header_version": "2",
-    "flags": "1", "version_string": "4.28.0", "base_addr_hex": "0x29023b9e0000",
-    "size_bytes": "26280", "sha256": "00", "githash": "7e01",
-}
-ENTRY = {
-    "file": ROW["file"], "format": "v2", "version_string": "4.28.0", "base_addr": "0x29023b9e0000",
-    "file_size": 26280, "data_start": 88, "objects": 695,
-    "objects_per_kind": {"array": 12, "string": 228, "ctor": 455},
-    "bytes_per_kind": {"array": 1632, "string": 11280, "ctor": 13272},
-    "root": {"offset": 26224, "kind": "ctor"}, "max_depth": 15,
-}
-
-
-def regiontool_json(entry=ENTRY):
-    """What regiontool inspect --json prints for a file matching entry (all ten kinds listed)."""
-    info = copy.deepcopy(entry)
-    info["status"] = "ok"
-    for table in ("objects_per_kind", "bytes_per_kind"):
-        info[table] = {k: entry[table].get(k, 0) for k in conformance.KINDS}
-    info["root"] = dict(entry["root"], tag=0) if "offset" in entry["root"] else dict(entry["root"])
-    return info
-
+from support import ENTRY, ROW, regiontool_json
 
 def failed_checks(checks):
     """Names of the checks that failed."""

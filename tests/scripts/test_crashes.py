@@ -19,17 +19,12 @@ from pathlib import Path
 from unittest import mock
 
 import support
+from support import rewrite_addresses_and_lines
 from cf import build, common, crashes, nightly, reproduce
 from fixtures import (ASAN_A1, ASAN_A2, ASAN_FUZZ_LOAD, ASAN_LIBFUZZER, CF_CHECK_ABORT, CF_CHECK_C1,
                       LIBFUZZER_SINGLE, TIMEOUT_T1, UBSAN_OVERFLOW, UBSAN_U1)
 
 ENTRY = support.load_entry()
-
-
-def rewrite_addresses_and_lines(text, seed):
-    """The same report as from another build: every address and every line:column changed."""
-    text = re.sub(r"0x[0-9a-f]+", lambda m: hex(int(m.group(0), 16) ^ (seed << 12)), text)
-    return re.sub(r"\.(cc|h|c|cpp):(\d+)(:\d+)?", lambda m: f".{m.group(1)}:{int(m.group(2)) + seed}:{seed}", text)
 
 
 LIBFUZZER_BOTTOM = """\
@@ -142,12 +137,6 @@ class ParseTest(unittest.TestCase):
         for foreign in ("/usr/include/c++/12/bits/stl_vector.h", "csu/../csu/libc-start.c",
                         "/build/llvm-toolchain-14-x/compiler-rt/lib/fuzzer/FuzzerLoop.cpp", None, ""):
             self.assertIsNone(crashes.project_path(foreign), foreign)
-
-
-def rewrite_addresses_and_lines(text, seed):
-    """The same report as from another build: every address and every line:column changed."""
-    text = re.sub(r"0x[0-9a-f]+", lambda m: hex(int(m.group(0), 16) ^ (seed << 12)), text)
-    return re.sub(r"\.(cc|h|c|cpp):(\d+)(:\d+)?", lambda m: f".{m.group(1)}:{int(m.group(2)) + seed}:{seed}", text)
 
 
 class TokenTest(unittest.TestCase):

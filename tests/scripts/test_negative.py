@@ -13,7 +13,6 @@ import subprocess
 import sys
 import unittest
 import unittest.mock
-from pathlib import Path
 
 import support
 from cf import common, negative, regions

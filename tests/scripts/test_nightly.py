@@ -17,7 +17,7 @@ from pathlib import Path
 from unittest import mock
 
 import support
-from cf import common, conformance, negative, nightly, regiontool
+from cf import common, conformance, negative, nightly
 
 ENTRY = support.load_entry()
 ROOT = support.ROOT

@@ -8,7 +8,6 @@ import contextlib
 import io
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 import unittest

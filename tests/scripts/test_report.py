@@ -13,7 +13,7 @@ from pathlib import Path
 import support
 from cf import common, conformance
 from cf import report as cf_report
-from test_conformance import ENTRY, ROW, regiontool_json
+from support import ENTRY, ROW, regiontool_json
 
 
 def sample_report(failing):

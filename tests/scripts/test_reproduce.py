@@ -7,7 +7,6 @@ Run from the repo root: python3 -m unittest discover -s tests/scripts -v
 
 import contextlib
 import io
-import re
 import struct
 import tempfile
 import unittest
@@ -17,7 +16,7 @@ from unittest import mock
 import support
 from cf import build, common, crashes, reproduce
 from fixtures import ASAN_FUZZ_LOAD, CF_CHECK_ABORT
-from test_crashes import rewrite_addresses_and_lines
+from support import rewrite_addresses_and_lines
 
 ROOT = support.ROOT
 ENTRY = support.load_entry()
