@@ -1,6 +1,4 @@
-"""cf_ossfuzz: compactfuzz subcommands (loaded by scripts/compactfuzz). Standard library only.
-
-`oss-fuzz`: build the fuzz targets with scripts/oss-fuzz/build.sh exactly as OSS-Fuzz's
+"""ossfuzz: the `oss-fuzz` subcommand: build the fuzz targets with scripts/oss-fuzz/build.sh exactly as OSS-Fuzz's
 base-builder would (its compiler flags and variables, libFuzzer, one sanitizer), then check
 each target the way OSS-Fuzz's bad_build_check does before it accepts a build
 (docs/oss-fuzz.md).
@@ -16,7 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-DRIVER = None  # scripts/compactfuzz's globals, set by load_extensions()
+from cf import common
 
 # base-builder's flags (infra/base-images/base-clang, base-builder): every build gets
 # COMMON_FLAGS + the sanitizer's flags + the engine's coverage flags, in CFLAGS and CXXFLAGS.
@@ -77,7 +75,7 @@ def ossfuzz_env(sanitizer, src, work, out, base=None):
     """The environment base-builder's `compile` gives build.sh for a libFuzzer build with
     `sanitizer` (clang-14 as CC/CXX), on top of `base` (default os.environ)."""
     if sanitizer not in SANITIZER_FLAGS:
-        raise DRIVER.DriverError(f"oss-fuzz: no sanitizer {sanitizer!r} "
+        raise common.DriverError(f"oss-fuzz: no sanitizer {sanitizer!r} "
                                  f"(have {', '.join(SANITIZER_FLAGS)})", exit_code=2)
     flags = f"{COMMON_FLAGS} {SANITIZER_FLAGS[sanitizer]} {LIBFUZZER_COVERAGE_FLAGS}"
     env = dict(os.environ if base is None else base)
@@ -111,7 +109,7 @@ def run_build(sanitizer, out_root):
     """Run scripts/oss-fuzz/build.sh with OSS-Fuzz's variables; return the $OUT directory.
     $SRC is a temporary directory holding a `compactfuzz` symlink to the repository, as in
     the base-builder image; $WORK (the CMake tree) is kept between runs, $OUT is emptied."""
-    root = DRIVER.ROOT
+    root = common.ROOT
     work, out = out_root / "work", out_root / "out"
     if out.exists():
         shutil.rmtree(out)
@@ -125,7 +123,7 @@ def run_build(sanitizer, out_root):
               f"LIB_FUZZING_ENGINE={env['LIB_FUZZING_ENGINE']}\n"
               f"oss-fuzz: CFLAGS=CXXFLAGS={env['CFLAGS']}\n"
               f"oss-fuzz: SRC={src} WORK={work} OUT={out}", flush=True)
-        DRIVER.run_checked(["bash", str(script)], f"oss-fuzz: build ({sanitizer})", env=env)
+        common.run_checked(["bash", str(script)], f"oss-fuzz: build ({sanitizer})", env=env)
     return out
 
 
@@ -273,23 +271,18 @@ def disassemble(binary):
     """objdump -d of the binary (llvm-objdump-14 if binutils is absent)."""
     tool = shutil.which("objdump") or shutil.which("llvm-objdump-14")
     if tool is None:
-        raise DRIVER.DriverError("oss-fuzz: neither objdump nor llvm-objdump-14 is on PATH")
+        raise common.DriverError("oss-fuzz: neither objdump nor llvm-objdump-14 is on PATH")
     result = subprocess.run([tool, "-d", "--no-show-raw-insn", str(binary)],
                             capture_output=True, text=True, errors="replace")
     if result.returncode != 0:
-        raise DRIVER.DriverError(f"oss-fuzz: {tool} -d {binary} failed: {result.stderr.strip()}")
+        raise common.DriverError(f"oss-fuzz: {tool} -d {binary} failed: {result.stderr.strip()}")
     return result.stdout
 
 
 def run_target(cmd, timeout, env):
-    """Run a target; return (exit code, combined output). A hang is exit code None."""
-    try:
-        result = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                                timeout=timeout, env=env)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"") + (e.stderr or b"")
-        return None, out.decode(errors="replace") if isinstance(out, bytes) else out
-    return result.returncode, result.stdout + result.stderr
+    """Run a target (own process group); return (exit code, combined output). A hang is exit
+    code None."""
+    return common.run_captured(cmd, timeout=timeout, env=env)
 
 
 def last_lines(text, n=6):
@@ -387,10 +380,10 @@ def check_out(out, targets, sanitizer, dynamic=True):
 def cmd_oss_fuzz(args):
     """`oss-fuzz`: build with scripts/oss-fuzz/build.sh as OSS-Fuzz would, then check each
     target like bad_build_check; exit 1 if any check fails."""
-    out_root = Path(args.out) if Path(args.out).is_absolute() else DRIVER.ROOT / args.out
-    targets = harness_targets(DRIVER.ROOT)
+    out_root = Path(args.out) if Path(args.out).is_absolute() else common.ROOT / args.out
+    targets = harness_targets(common.ROOT)
     if not targets:
-        raise DRIVER.DriverError("oss-fuzz: no harness/fuzz_*.cc targets")
+        raise common.DriverError("oss-fuzz: no harness/fuzz_*.cc targets")
     out = run_build(args.sanitizer, out_root)
     results = check_out(out, targets, args.sanitizer)
     print_table(results)
@@ -398,16 +391,3 @@ def cmd_oss_fuzz(args):
     print(f"oss-fuzz: {args.sanitizer}: {len(results) - len(failed)} of {len(results)} targets "
           f"pass{'; failing: ' + ', '.join(failed) if failed else ''} ($OUT = {out})", flush=True)
     return 1 if failed else 0
-
-
-# name -> (function(args), help, [(flags, argparse kwargs)]), merged into SUBCOMMANDS
-COMMANDS = {
-    "oss-fuzz": (cmd_oss_fuzz, "build the fuzz targets as OSS-Fuzz does (scripts/oss-fuzz/build.sh) "
-                 "and check them like its bad_build_check", [
-                     (("--sanitizer",), {"default": "address", "choices": tuple(SANITIZER_FLAGS),
-                                         "help": "sanitizer (default address)"}),
-                     (("--out",), {"default": "out/oss-fuzz",
-                                   "help": "work root, relative to the repo (default out/oss-fuzz); "
-                                           "$WORK is <out>/work, $OUT is <out>/out"}),
-                 ]),
-}

@@ -1,4 +1,4 @@
-"""Unit tests for scripts/cf_ossfuzz.py (the `oss-fuzz` subcommand): the environment it gives
+"""Unit tests for scripts/cf/ossfuzz.py (the `oss-fuzz` subcommand): the environment it gives
 build.sh per sanitizer, and the checks it runs over $OUT (files, options, edges, call counts).
 
 Run from the repo root: python3 -m unittest discover -s tests/scripts -v
@@ -8,20 +8,19 @@ import contextlib
 import io
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 import unittest
 import zipfile
 from pathlib import Path
 
-from driver_module import load_driver  # noqa: E402  (tests/scripts is on sys.path)
+import support
+from cf import common, ossfuzz
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-cf = load_driver("compactfuzz_ossfuzz_test")
-ossfuzz = __import__("cf_ossfuzz")
+ENTRY = support.load_entry()
 
 # A real banner: libFuzzer (clang-14) starting build/fuzz/bin/fuzz_inspect -runs=4 on an
 # empty directory.
@@ -100,7 +99,7 @@ class EnvTest(unittest.TestCase):
         self.assertIn("silence_unsigned_overflow=1", ossfuzz.runtime_env({})["UBSAN_OPTIONS"])
 
     def test_unknown_sanitizer(self):
-        with self.assertRaises(ossfuzz.DRIVER.DriverError) as e:
+        with self.assertRaises(common.DriverError) as e:
             self.env("memory")
         self.assertEqual(e.exception.exit_code, 2)
 
@@ -296,14 +295,14 @@ class CommandTest(unittest.TestCase):
     """The subcommand is registered with its options."""
 
     def test_registered(self):
-        self.assertIn("oss-fuzz", cf.SUBCOMMANDS)
-        args = cf.parse_args(["oss-fuzz", "--sanitizer", "undefined"])
+        self.assertIn("oss-fuzz", ENTRY.SUBCOMMANDS)
+        args = ENTRY.parse_args(["oss-fuzz", "--sanitizer", "undefined"])
         self.assertEqual((args.sanitizer, args.out), ("undefined", "out/oss-fuzz"))
         with contextlib.redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
-            cf.parse_args(["oss-fuzz", "--sanitizer", "memory"])
+            ENTRY.parse_args(["oss-fuzz", "--sanitizer", "memory"])
 
     def test_targets_follow_harness(self):
-        self.assertEqual(ossfuzz.harness_targets(ROOT), sorted(cf.FUZZ_TARGETS))
+        self.assertEqual(ossfuzz.harness_targets(ROOT), sorted(common.FUZZ_TARGETS))
 
 
 if __name__ == "__main__":
