@@ -46,15 +46,6 @@ def table(*rows):
 ROW = ["truncated", "cut", "", "H1", "3", "NormalForms", "cut=3", "cut to 3 bytes", "-"]
 
 
-# TODO(test): rows `regiontool check --expect` accepts today. The catalogue loads a file under the
-# flags it declares (oracles/catalogue.cc, load_unit: "H4 ... is a question of configuration"), so
-# its negative_table oracle never sees an H4 flags mismatch, while `validate` (the build's flags)
-# rejects these rows as the table says. Reported to the C++ side; the test below fails as soon as
-# check rejects one of them, so this list cannot go stale.
-CHECK_ACCEPTS = {"incompatible_header/flags_0.bin", "incompatible_header/flags_reserved_bit.bin",
-                 "incompatible_header/v3_flags_3.bin"}
-
-
 def run(cmd):
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=120)
 
@@ -212,15 +203,12 @@ class RegiontoolTest(support.TempDirTest):
             with self.subTest(case=str(case)):
                 chain = ["--chain"] if case.chain else []
                 proc = run([self.tool, "check", *chain, *case.files(), "--expect", case.expect])
-                if case.path in CHECK_ACCEPTS:
-                    self.assertEqual(proc.returncode, 1, "check now rejects it: drop it from CHECK_ACCEPTS")
-                    continue
                 self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
                 self.assertRegex(proc.stdout, r"negative.table: holds")
 
-    def test_rows_check_accepts_are_rejected_by_validate(self):
-        """Until check judges them, `validate` (the build's flags) must reject them as the table says."""
-        for case in (c for c in self.cases if c.path in CHECK_ACCEPTS):
+    def test_every_row_is_rejected_by_validate(self):
+        """`validate`, the loader as a runtime calls it, rejects each row as the table says too."""
+        for case in self.cases:
             with self.subTest(case=str(case)):
                 proc = run([self.tool, "validate", *case.args.split(), *case.files()])
                 self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
