@@ -297,6 +297,31 @@ TEST(CatalogueCli, CheckExitsByItsVerdicts) {
   EXPECT_EQ(r.code, 2) << r.output;
 }
 
+// --json: one JSON object per unit and line, with the stable oracle names; --only filters;
+// an unknown oracle or error class is a usage error.
+TEST(CatalogueCli, CheckJsonLinesAndOnly) {
+  const auto rows = testsupport::load_manifest();
+  const std::string file = testsupport::corpus_dir() + "/" + rows.front()["file"];
+  testsupport::ToolRun r =
+      testsupport::run_regiontool(CF_REGIONTOOL, {"check", file, "--json", "--only", "path_differential,work_bound"});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const nlohmann::json line = nlohmann::json::parse(r.output);
+  EXPECT_EQ(line.at("input"), file);
+  EXPECT_EQ(line.at("exit"), 0);
+  ASSERT_EQ(line.at("verdicts").size(), 2u) << r.output;
+  EXPECT_EQ(line.at("verdicts")[0].at("oracle"), "path_differential");
+  EXPECT_EQ(line.at("verdicts")[0].at("outcome"), "holds");
+  EXPECT_EQ(line.at("verdicts")[1].at("oracle"), "work_bound");
+  r = testsupport::run_regiontool(CF_REGIONTOOL, {"check", file, "--json", "--expect", "bad_magic@0"});
+  EXPECT_EQ(r.code, 1) << r.output;
+  const nlohmann::json failed = nlohmann::json::parse(r.output);
+  EXPECT_EQ(failed.at("exit"), 1);
+  EXPECT_EQ(failed.at("verdicts").back().at("oracle"), "negative_table");
+  EXPECT_EQ(failed.at("verdicts").back().at("outcome"), "finding");
+  EXPECT_EQ(testsupport::run_regiontool(CF_REGIONTOOL, {"check", file, "--only", "no_such_oracle"}).code, 2);
+  EXPECT_EQ(testsupport::run_regiontool(CF_REGIONTOOL, {"check", file, "--expect", "no_such_class"}).code, 2);
+}
+
 // The generator's real-file profile (docs/generators.md) against corpus/real, measured now
 // from EXPECTED.json: each kind's share of objects within 3 percentage points.
 TEST(GeneratorProfile, KindProportionsFollowTheRealCorpus) {

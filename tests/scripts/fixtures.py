@@ -13,8 +13,10 @@ sources sat under /tmp/cff/proj/{core,harness}, so PROJ stands in for the reposi
 
 From reproductions:
   ASAN_FUZZ_LOAD  build/asan-canary-ctor_extent/bin/fuzz_load on the planted ctor_extent input,
-                  shadow-byte table cut; its dedup token names the stored reproducer
-                  corpus/regressions/fuzz_load/5beac22c-fd4cf0e5299a;
+                  shadow-byte table cut (before the redesign: the over-read met in graph_dump);
+  ASAN_FUZZ_LOAD_NOW  the same, after the redesign (the over-read is met where observe_load
+                  reads every byte back); its dedup token names the stored reproducer
+                  corpus/regressions/fuzz_load/09e14f57-fd4cf0e5299a;
   ASAN_LIBFUZZER  a libFuzzer + ASan binary (clang++-14 -fsanitize=fuzzer,address,undefined) with
                   a heap over-read, built from a scratch checkout whose sources sit in core/;
   UBSAN_OVERFLOW  a clang++-14 -fsanitize=undefined binary with a signed overflow (same scratch);
@@ -358,6 +360,38 @@ allocated by thread T0 here:
     #6 0x7ff12c645249 in __libc_start_call_main csu/../sysdeps/nptl/libc_start_call_main.h:58:16
 
 SUMMARY: AddressSanitizer: heap-buffer-overflow /work/main/oracles/graph_dump.cc:21:17 in cf::oracles::(anonymous namespace)::hex_bytes[abi:cxx11](unsigned char const*, unsigned long)
+"""
+
+ASAN_FUZZ_LOAD_NOW = """\
+=================================================================
+==8698==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x6190000013d0 at pc 0x55bbffc889c2 bp 0x7ffcc3abb090 sp 0x7ffcc3abb088
+READ of size 1 at 0x6190000013d0 thread T0
+    #0 0x55bbffc889c1 in cf::oracles::(anonymous namespace)::touch_every_byte(cf::Region const&) /work/main/oracles/observe.cc:14:52
+    #1 0x55bbffc8837b in cf::oracles::observe_load(cf::oracles::FileUnit const&, cf::oracles::LoadSettings const&) /work/main/oracles/observe.cc:67:19
+    #2 0x55bbffc66262 in cf::oracles::check_load_input(std::span<unsigned char const, 18446744073709551615ul>) /work/main/oracles/target_inputs.cc:72:37
+    #3 0x55bbffc638d7 in LLVMFuzzerTestOneInput /work/main/harness/fuzz_load.cc:14:3
+    #4 0x55bbffc6514f in (anonymous namespace)::run_file(std::filesystem::__cxx11::path const&) /work/main/harness/replay_main.cc:22:3
+    #5 0x55bbffc64cc7 in main /work/main/harness/replay_main.cc:38:8
+    #6 0x7f068f645249 in __libc_start_call_main csu/../sysdeps/nptl/libc_start_call_main.h:58:16
+    #7 0x7f068f645304 in __libc_start_main csu/../csu/libc-start.c:360:3
+    #8 0x55bbffba3600 in _start (/work/main/build/asan-canary-ctor_extent/bin/fuzz_load+0x83600) (BuildId: c55cfbab1a5e19288c278ca9ec6f73da24f566df)
+
+0x6190000013d0 is located 0 bytes to the right of 1104-byte region [0x619000000f80,0x6190000013d0)
+allocated by thread T0 here:
+    #0 0x55bbffc2644e in malloc (/work/main/build/asan-canary-ctor_extent/bin/fuzz_load+0x10644e) (BuildId: c55cfbab1a5e19288c278ca9ec6f73da24f566df)
+    #1 0x55bbffcfbd61 in cf::Region::load_bytes_impl(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&, std::span<unsigned char const, 18446744073709551615ul>, std::span<cf::Region const* const, 18446744073709551615ul>, cf::LoadOptions const&, cf::Io&) /work/main/core/region.cc:202:41
+    #2 0x55bbffcfb673 in cf::Region::load_bytes(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&, std::span<unsigned char const, 18446744073709551615ul>, std::span<cf::Region const* const, 18446744073709551615ul>, cf::LoadOptions const&, cf::Io&) /work/main/core/region.cc:130:12
+    #3 0x55bbffc87395 in cf::oracles::load_unit(cf::oracles::FileUnit const&, cf::oracles::LoadSettings const&, std::optional<cf::LoadError>*, unsigned long*) /work/main/oracles/observe.cc:36:28
+    #4 0x55bbffc87fbe in cf::oracles::observe_load(cf::oracles::FileUnit const&, cf::oracles::LoadSettings const&) /work/main/oracles/observe.cc:57:28
+    #5 0x55bbffc66262 in cf::oracles::check_load_input(std::span<unsigned char const, 18446744073709551615ul>) /work/main/oracles/target_inputs.cc:72:37
+    #6 0x55bbffc638d7 in LLVMFuzzerTestOneInput /work/main/harness/fuzz_load.cc:14:3
+    #7 0x55bbffc6514f in (anonymous namespace)::run_file(std::filesystem::__cxx11::path const&) /work/main/harness/replay_main.cc:22:3
+    #8 0x55bbffc64cc7 in main /work/main/harness/replay_main.cc:38:8
+    #9 0x7f068f645249 in __libc_start_call_main csu/../sysdeps/nptl/libc_start_call_main.h:58:16
+
+SUMMARY: AddressSanitizer: heap-buffer-overflow /work/main/oracles/observe.cc:14:52 in cf::oracles::(anonymous namespace)::touch_every_byte(cf::Region const&)
+
+SUMMARY: AddressSanitizer: heap-buffer-overflow /work/main/oracles/observe.cc:14:52 in cf::oracles::(anonymous namespace)::touch_every_byte(cf::Region const&)
 """
 
 ASAN_LIBFUZZER = """\

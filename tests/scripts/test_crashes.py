@@ -21,7 +21,7 @@ from unittest import mock
 import support
 from support import rewrite_addresses_and_lines
 from cf import build, common, crashes, nightly, reproduce
-from fixtures import (ASAN_A1, ASAN_A2, ASAN_FUZZ_LOAD, ASAN_LIBFUZZER, CF_CHECK_ABORT, CF_CHECK_C1,
+from fixtures import (ASAN_A1, ASAN_A2, ASAN_FUZZ_LOAD, ASAN_FUZZ_LOAD_NOW, ASAN_LIBFUZZER, CF_CHECK_ABORT, CF_CHECK_C1,
                       LIBFUZZER_SINGLE, TIMEOUT_T1, UBSAN_OVERFLOW, UBSAN_U1)
 
 ENTRY = support.load_entry()
@@ -322,20 +322,21 @@ class IdentityTest(support.TempDirTest):
     """One crash, one name: nightly dedup, reproduce and the stored reproducer agree."""
 
     def test_the_stored_reproducer_is_named_by_todays_rule(self):
-        # ASAN_FUZZ_LOAD is the report `reproduce --canary ctor_extent` printed for the
-        # reproducer it stored as corpus/regressions/fuzz_load/5beac22c-fd4cf0e5299a.
-        self.assertEqual(crashes.classify(-6, ASAN_FUZZ_LOAD)["token"], "5beac22c")
-        stored = common.ROOT / "corpus" / "regressions" / "fuzz_load" / "5beac22c-fd4cf0e5299a"
+        # ASAN_FUZZ_LOAD_NOW is the report the ctor_extent canary build prints for the reproducer
+        # stored as corpus/regressions/fuzz_load/09e14f57-fd4cf0e5299a.
+        self.assertEqual(crashes.classify(-6, ASAN_FUZZ_LOAD_NOW)["token"], "09e14f57")
+        stored = common.ROOT / "corpus" / "regressions" / "fuzz_load" / "09e14f57-fd4cf0e5299a"
         self.assertTrue(stored.is_file())
-        self.assertEqual(crashes.stored_name("5beac22c", stored.read_bytes()), stored.name)
+        self.assertEqual(crashes.stored_name("09e14f57", stored.read_bytes()), stored.name)
 
     def test_the_stored_chain_reproducer_is_its_cf_check(self):
-        # fuzz_chain's dep-order check (harness/fuzz_chain.cc, check_same), as harness/fuzz_check.h
-        # prints it; `reproduce --canary dep_order` stored 8cb4a651-8fe180fcfefd.
-        line = ("/work/main/harness/fuzz_chain.cc:73: CF_CHECK(a.error.has_value() == b.error.has_value()) "
-                "failed: dep order (identity vs permuted): accepted, but missing_dep at offset 104\n")
-        self.assertEqual(crashes.classify(-6, line)["token"], "8cb4a651")
-        self.assertTrue((common.ROOT / "corpus" / "regressions" / "fuzz_chain" / "8cb4a651-8fe180fcfefd").is_file())
+        # fuzz_chain's dep-order finding as harness/fuzz_check.h prints it for the dep_order
+        # canary build on the reproducer stored as 5e767c42-8fe180fcfefd.
+        line = ("/work/main/harness/fuzz_chain.cc:15: CF_CHECK(dep_order holds) failed: dep order: deps in order "
+                "accepted; deps permuted rejected at part 2: region 2: missing_dep at offset 104 (0x68): pointer "
+                "0x7ebd00010060 is outside this file and every dep\n")
+        self.assertEqual(crashes.classify(-6, line)["token"], "5e767c42")
+        self.assertTrue((common.ROOT / "corpus" / "regressions" / "fuzz_chain" / "5e767c42-8fe180fcfefd").is_file())
 
     def test_every_stored_reproducer_is_token_and_content_hash(self):
         stored = [p for t in common.FUZZ_TARGETS
