@@ -48,6 +48,7 @@
 
 #include "core/header.h"
 #include "core/io.h"
+#include "core/module_parts.h"
 #include "core/placement.h"
 #include "core/region.h"
 #include "core/region_walker.h"
@@ -327,16 +328,8 @@ const Corpus& corpus() {
         all.push_back(p);
     }
     std::sort(all.begin(), all.end());
-    auto has = [&](const std::string& p) { return std::binary_search(all.begin(), all.end(), p); };
-    for (const auto& p : all) {
-      if (ends_with(p, ".olean.server") || ends_with(p, ".olean.private")) continue;  // in their chain
-      std::vector<std::string> unit{p};
-      if (ends_with(p, ".olean") && has(p + ".server")) {
-        unit.push_back(p + ".server");
-        if (has(p + ".private")) unit.push_back(p + ".private");
-      }
-      c.units.push_back(unit);
-    }
+    for (const cf::ModuleArtifacts& m : cf::group_module_parts(all))  // a module's parts load as one chain
+      for (auto& chain : cf::module_chains(m)) c.units.push_back(std::move(chain));
     for (const auto& u : c.units)
       for (const auto& p : u) {
         c.files.push_back(p);

@@ -24,17 +24,7 @@ Compaction compact_chain(const GraphInput& g, Strategy s) {
   CompactorOptions o = g.options;
   o.strategy = s;
   Compactor c(o);
-  Compaction out;
-  for (uint64_t root : g.roots) {
-    auto r = c.save(root);
-    if (!r) {
-      out.error = r.take_error();
-      out.images.clear();
-      return out;
-    }
-    out.images.push_back(std::move(r.value()));
-  }
-  return out;
+  return save_chain(c, g.roots);
 }
 
 // The reproduction attempts of both strategies on a loaded unit.

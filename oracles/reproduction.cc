@@ -5,9 +5,24 @@
 
 namespace cf::oracles {
 
-Compaction recompact(const std::vector<const Region*>& parts, Strategy strategy, ChildOrder order) {
+Compaction save_chain(Compactor& compactor, std::span<const uint64_t> roots,
+                      const std::function<void(size_t)>& before_part) {
   Compaction out;
-  if (parts.empty()) return out;
+  for (size_t k = 0; k < roots.size(); ++k) {
+    if (before_part) before_part(k);
+    auto image_or = compactor.save(roots[k]);
+    if (!image_or) {
+      out.error = image_or.take_error();
+      out.images.clear();
+      return out;
+    }
+    out.images.push_back(std::move(image_or.value()));
+  }
+  return out;
+}
+
+Compaction recompact(const std::vector<const Region*>& parts, Strategy strategy, ChildOrder order) {
+  if (parts.empty()) return Compaction{};
   const FileHeader& h0 = parts[0]->header();
   CompactorOptions c;
   c.strategy = strategy;
@@ -22,17 +37,11 @@ Compaction recompact(const std::vector<const Region*>& parts, Strategy strategy,
       if (std::find(c.libraries.begin(), c.libraries.end(), l) == c.libraries.end()) c.libraries.push_back(l);
   c.name = parts[0]->name();
   Compactor compactor(c);
-  for (const Region* p : parts) {
-    compactor.set_text_fields(p->header().version_string, p->header().githash);
-    auto image_or = compactor.save(p->root());
-    if (!image_or) {
-      out.error = image_or.take_error();
-      out.images.clear();
-      return out;
-    }
-    out.images.push_back(std::move(image_or.value()));
-  }
-  return out;
+  std::vector<uint64_t> roots;
+  for (const Region* p : parts) roots.push_back(p->root());
+  return save_chain(compactor, roots, [&](size_t k) {
+    compactor.set_text_fields(parts[k]->header().version_string, parts[k]->header().githash);
+  });
 }
 
 bool reproduces(const Reproduction& r, const FileUnit& inputs) {

@@ -4,6 +4,8 @@
 // files lives here and nowhere else.
 #pragma once
 
+#include <functional>
+#include <span>
 #include <vector>
 
 #include "core/compactor.h"
@@ -11,6 +13,11 @@
 #include "oracles/observe.h"
 
 namespace cf::oracles {
+
+/// Saves `roots` as the parts of one chain through `compactor`; before part k is saved,
+/// `before_part(k)` may set its text fields. Stops at the first rejection (no images then).
+Compaction save_chain(Compactor& compactor, std::span<const uint64_t> roots,
+                      const std::function<void(size_t)>& before_part = {});
 
 /// Re-compacts a loaded chain with one Compactor, taking the header fields, the libraries and
 /// part 0's base from the inputs, never from a key (§9.3: the May 2022 file breaks §3.2).

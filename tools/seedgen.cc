@@ -15,15 +15,14 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/compactor.h"
 #include "core/heap.h"
 #include "core/io.h"
+#include "core/module_parts.h"
 #include "core/placement.h"
 #include "core/region.h"
 #include "oracles/chain_input.h"
@@ -141,42 +140,17 @@ const std::vector<Shape>& shapes() {
   return all;
 }
 
-// MANIFEST.tsv rows -> chains (.olean + .olean.server + .olean.private of one module), in order.
+// The save chains among the real files (a module's .olean with its .olean.server/.private,
+// core/module_parts.h), in path order; a module with one part is no chain.
 std::vector<std::vector<fs::path>> real_chains(const fs::path& real) {
-  std::ifstream in(real / "MANIFEST.tsv");
-  if (!in) die("cannot read " + (real / "MANIFEST.tsv").string());
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> cols;
-  {
-    std::stringstream ss(line);
-    for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
-  }
-  const auto col = [&](const std::string& n) {
-    const auto it = std::find(cols.begin(), cols.end(), n);
-    if (it == cols.end()) die("MANIFEST.tsv has no column " + n);
-    return static_cast<size_t>(it - cols.begin());
-  };
-  const size_t c_file = col("file"), c_repo = col("repo"), c_commit = col("commit"), c_path = col("original_path");
-  std::map<std::string, fs::path> by_key;
-  std::vector<std::string> keys;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    for (std::string c; std::getline(ss, c, '\t');) f.push_back(c);
-    if (f.size() < cols.size()) continue;
-    const std::string key = f[c_repo] + "\t" + f[c_commit] + "\t" + f[c_path];
-    by_key[key] = real / f[c_file];
-    keys.push_back(key);
-  }
+  std::vector<std::string> paths;
+  for (const auto& e : fs::recursive_directory_iterator(real))
+    if (e.is_regular_file() && e.path().parent_path() != real) paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
   std::vector<std::vector<fs::path>> chains;
-  for (const std::string& k : keys) {
-    if (k.size() < 6 || k.compare(k.size() - 6, 6, ".olean") != 0) continue;
-    std::vector<fs::path> parts = {by_key[k]};
-    for (const char* suffix : {".server", ".private"})
-      if (auto it = by_key.find(k + suffix); it != by_key.end()) parts.push_back(it->second);
-    if (parts.size() > 1) chains.push_back(parts);
-  }
+  for (const cf::ModuleArtifacts& m : cf::group_module_parts(paths))
+    for (const auto& chain : cf::module_chains(m))
+      if (chain.size() > 1) chains.emplace_back(chain.begin(), chain.end());
   return chains;
 }
 

@@ -88,3 +88,17 @@ def rewrite_addresses_and_lines(text, seed):
     """The same report as from another build: every address and every line:column changed."""
     text = re.sub(r"0x[0-9a-f]+", lambda m: hex(int(m.group(0), 16) ^ (seed << 12)), text)
     return re.sub(r"\.(cc|h|c|cpp):(\d+)(:\d+)?", lambda m: f".{m.group(1)}:{int(m.group(2)) + seed}:{seed}", text)
+
+
+# A fake libFuzzer binary run on files: each is "executed"; one holding b"BAD" fails with a
+# CF_CHECK line, as a target with a finding does.
+FAKE_LIBFUZZER_FILES = """
+import sys
+files = [a for a in sys.argv[1:] if not a.startswith("-")]
+print(f"Running {len(files)} inputs 1 time(s) each.")
+for f in files:
+    print(f"Running: {f}")
+    if b"BAD" in open(f, "rb").read():
+        print("core/x.cc:3: CF_CHECK(ok) failed: bad input"); sys.exit(1)
+    print(f"Executed {f} in 0 ms")
+"""

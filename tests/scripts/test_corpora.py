@@ -99,16 +99,6 @@ print(f"replay: {len(files)} inputs run, 0 unreadable")
 sys.exit(0 if files else 1)
 """
 
-FAKE_LIBFUZZER_FILES = """
-import sys
-files = [a for a in sys.argv[1:] if not a.startswith("-")]
-print(f"Running {len(files)} inputs 1 time(s) each.")
-for f in files:
-    print(f"Running: {f}")
-    if b"BAD" in open(f, "rb").read():
-        print("core/x.cc:3: CF_CHECK(ok) failed: bad input"); sys.exit(1)
-    print(f"Executed {f} in 0 ms")
-"""
 
 
 class ReplayTest(support.TempDirTest):
@@ -151,7 +141,7 @@ class ReplayTest(support.TempDirTest):
 
     def test_libfuzzer_file_replay_continues_past_failures(self):
         root = self.corpus()
-        fake = support.script(self.tmpdir() / "fuzz_io", FAKE_LIBFUZZER_FILES)
+        fake = support.script(self.tmpdir() / "fuzz_io", support.FAKE_LIBFUZZER_FILES)
         paths = [p for d in corpora.replay_dirs("fuzz_io", root) for p in common.files_in(d)]
         result = libfuzzer.replay_files(fake, paths, {"timeout": "5"})
         self.assertEqual(result["inputs"], 6)

@@ -182,16 +182,6 @@ class RoundtripStageTest(support.TempDirTest):
         self.assertIn("differs at offset 0x60", str(ctx.exception))
 
 
-FAKE_LIBFUZZER_FILES = """
-import sys
-files = [a for a in sys.argv[1:] if not a.startswith("-")]
-print(f"Running {len(files)} inputs 1 time(s) each.")
-for f in files:
-    print(f"Running: {f}")
-    if b"BAD" in open(f, "rb").read():
-        print("core/x.cc:3: CF_CHECK(ok) failed: bad input"); sys.exit(1)
-    print(f"Executed {f} in 0 ms")
-"""
 
 
 class FuzzStagesTest(support.TempDirTest):
@@ -201,7 +191,7 @@ class FuzzStagesTest(support.TempDirTest):
         for d, name, data in (("regressions/fuzz_io", "r1", b"ok"), ("fuzz_io", "s1", b"BAD"), ("real", "x", b"ok")):
             (root / d).mkdir(parents=True, exist_ok=True)
             (root / d / name).write_bytes(data)
-        support.script(tmp / "build" / "bin" / "fuzz_io", FAKE_LIBFUZZER_FILES)
+        support.script(tmp / "build" / "bin" / "fuzz_io", support.FAKE_LIBFUZZER_FILES)
         findings = []
         with mock.patch.object(common, "build_dir", lambda preset, canary=None: tmp / "build"):
             with self.assertRaises(nightly.StageFailed) as caught:

@@ -1,0 +1,61 @@
+// See module_parts.h.
+#include "core/module_parts.h"
+
+#include <map>
+
+namespace cf {
+namespace {
+
+bool strip(std::string_view path, std::string_view ext, std::string* rest) {
+  if (path.size() <= ext.size() || path.substr(path.size() - ext.size()) != ext) return false;
+  *rest = std::string(path.substr(0, path.size() - ext.size()));
+  return true;
+}
+
+std::optional<std::string>& field(ModuleArtifacts& m, ModulePart p) {
+  switch (p) {
+    case ModulePart::olean_server: return m.olean_server;
+    case ModulePart::olean_private: return m.olean_private;
+    case ModulePart::ir_sig: return m.ir_sig;
+    case ModulePart::ir: return m.ir;
+    default: return m.olean;
+  }
+}
+
+}  // namespace
+
+std::pair<ModulePart, std::string> module_part_of(std::string_view path) {
+  std::string rest;
+  if (strip(path, ".server", &rest)) return {ModulePart::olean_server, rest};
+  if (strip(path, ".private", &rest)) return {ModulePart::olean_private, rest};
+  if (strip(path, ".ir.sig", &rest)) return {ModulePart::ir_sig, rest + ".olean"};
+  if (strip(path, ".ir", &rest)) return {ModulePart::ir, rest + ".olean"};
+  return {ModulePart::olean, std::string(path)};
+}
+
+std::vector<ModuleArtifacts> group_module_parts(const std::vector<std::string>& paths) {
+  std::vector<ModuleArtifacts> modules;
+  std::map<std::string, size_t> index;
+  for (const std::string& p : paths) {
+    auto [part, base] = module_part_of(p);
+    auto [it, fresh] = index.try_emplace(base, modules.size());
+    if (fresh) modules.push_back(ModuleArtifacts{base, {}, {}, {}, {}, {}});
+    std::optional<std::string>& slot = field(modules[it->second], part);
+    if (!slot) slot = p;
+  }
+  return modules;
+}
+
+std::vector<std::vector<std::string>> module_chains(const ModuleArtifacts& m) {
+  std::vector<std::vector<std::string>> chains;
+  std::vector<std::string> olean, ir;
+  for (const auto* p : {&m.olean, &m.olean_server, &m.olean_private})
+    if (*p) olean.push_back(**p);
+  for (const auto* p : {&m.ir_sig, &m.ir})
+    if (*p) ir.push_back(**p);
+  if (!olean.empty()) chains.push_back(std::move(olean));
+  if (!ir.empty()) chains.push_back(std::move(ir));
+  return chains;
+}
+
+}  // namespace cf
