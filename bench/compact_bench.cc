@@ -27,6 +27,7 @@
 #include "core/compactor.h"
 #include "core/heap.h"
 #include "core/placement.h"
+#include "testsupport/bench_main.h"
 
 namespace {
 
@@ -174,4 +175,4 @@ BENCHMARK(BM_DuplicatedMemcpy)->CF_SIZES;
 
 }  // namespace
 
-BENCHMARK_MAIN();
+CF_BENCHMARK_MAIN()

@@ -53,6 +53,7 @@
 #include "core/region.h"
 #include "core/region_walker.h"
 #include "testsupport/files.h"
+#include "testsupport/bench_main.h"
 #include "testsupport/region_forger.h"
 
 namespace {
@@ -445,6 +446,7 @@ BENCHMARK(BM_CorpusMemcpy)->Unit(benchmark::kMicrosecond);
 }  // namespace
 
 int main(int argc, char** argv) {
+  cf::testsupport::steady_malloc();  // as CF_BENCHMARK_MAIN does (testsupport/bench_main.h)
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -11,6 +11,7 @@
 #include "core/header.h"
 #include "core/region_walker.h"
 #include "testsupport/corpus.h"
+#include "testsupport/bench_main.h"
 
 namespace {
 
@@ -50,4 +51,4 @@ BENCHMARK(BM_MemcpyBaseline)->DenseRange(0, 2);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+CF_BENCHMARK_MAIN()
