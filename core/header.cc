@@ -124,10 +124,8 @@ Result<FileHeader> parse_header(std::span<const uint8_t> prefix, uint64_t file_s
   return h;
 }
 
-namespace {
-
-// The v3 trailer structure (§8.2 step 2: T1, T2).
 Status parse_trailer(std::span<const uint8_t> file, FileHeader* header) {
+  header->trailer = V3Trailer{};
   uint64_t cur = header_size(Format::v3) + header->data_size;
   const uint64_t end = file.size();
   auto need = [&](uint64_t n, const char* what) -> Status {
@@ -162,12 +160,14 @@ Status parse_trailer(std::span<const uint8_t> file, FileHeader* header) {
   return Ok{};
 }
 
-}  // namespace
+uint64_t library_entry_offset(const FileHeader& h, size_t i) {
+  uint64_t at = header_size(Format::v3) + h.data_size + 4 + 8 * h.trailer.closure_offsets.size() + 4;
+  for (size_t k = 0; k < i && k < h.trailer.libraries.size(); ++k) at += 12 + h.trailer.libraries[k].identity.size();
+  return at;
+}
 
-Status complete_layout(std::span<const uint8_t> file, FileHeader* h) {
-  if (h->format == Format::v3) {
-    if (auto s = parse_trailer(file, h); !s) return s;
-  }
+Status check_data_section(const FileHeader& header) {
+  const FileHeader* h = &header;
   const uint64_t d = h->data_start();
   if (h->data_size < 8)
     return fail(ErrorCode::truncated, d + h->data_size, "data section is %llu bytes; the root slot needs 8",
@@ -176,6 +176,13 @@ Status complete_layout(std::span<const uint8_t> file, FileHeader* h) {
     return fail(ErrorCode::truncated, d + h->data_size - h->data_size % 8,
                 "data section is %llu bytes, not a whole number of words", static_cast<unsigned long long>(h->data_size));
   return Ok{};
+}
+
+Status complete_layout(std::span<const uint8_t> file, FileHeader* h) {
+  if (h->format == Format::v3) {
+    if (auto s = parse_trailer(file, h); !s) return s;
+  }
+  return check_data_section(*h);
 }
 
 Result<FileHeader> parse_file_layout(std::span<const uint8_t> file, const HeaderOptions& options) {

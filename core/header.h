@@ -73,8 +73,16 @@ struct HeaderOptions {
 Result<FileHeader> parse_header(std::span<const uint8_t> prefix, uint64_t file_size,
                                 const HeaderOptions& options);
 
-/// The rest of §8.2 steps 2-3 for a header parse_header returned: the v3 trailer structure
-/// (T1, T2) and the data-section size checks (D1, D2), on the whole file.
+/// §8.2 step 2 for a v3 header parse_header returned: the trailer's structure (T1, T2), read
+/// from the whole file into header->trailer.
+Status parse_trailer(std::span<const uint8_t> file, FileHeader* header);
+/// §8.2 step 3: the data section holds the root slot and whole words (D1, D2).
+Status check_data_section(const FileHeader& header);
+/// The file offset of library entry `i` (its base field) of a trailer parse_trailer read.
+uint64_t library_entry_offset(const FileHeader& header, size_t i);
+
+/// The rest of §8.2 steps 2-3 for a header parse_header returned: parse_trailer (v3), then
+/// check_data_section. (The loader resolves a v3 file's libraries between the two.)
 Status complete_layout(std::span<const uint8_t> file, FileHeader* header);
 
 /// parse_header + complete_layout (§8.2 steps 1-3), for a whole file in memory.

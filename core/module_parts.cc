@@ -12,17 +12,18 @@ bool strip(std::string_view path, std::string_view ext, std::string* rest) {
   return true;
 }
 
-std::optional<std::string>& field(ModuleArtifacts& m, ModulePart p) {
-  switch (p) {
-    case ModulePart::olean_server: return m.olean_server;
-    case ModulePart::olean_private: return m.olean_private;
-    case ModulePart::ir_sig: return m.ir_sig;
-    case ModulePart::ir: return m.ir;
-    default: return m.olean;
-  }
-}
-
 }  // namespace
+
+std::optional<std::string> ModuleArtifacts::*field_of(ModulePart p) {
+  switch (p) {
+    case ModulePart::olean_server: return &ModuleArtifacts::olean_server;
+    case ModulePart::olean_private: return &ModuleArtifacts::olean_private;
+    case ModulePart::ir_sig: return &ModuleArtifacts::ir_sig;
+    case ModulePart::ir: return &ModuleArtifacts::ir;
+    case ModulePart::olean: break;
+  }
+  return &ModuleArtifacts::olean;
+}
 
 std::pair<ModulePart, std::string> module_part_of(std::string_view path) {
   std::string rest;
@@ -40,7 +41,7 @@ std::vector<ModuleArtifacts> group_module_parts(const std::vector<std::string>& 
     auto [part, base] = module_part_of(p);
     auto [it, fresh] = index.try_emplace(base, modules.size());
     if (fresh) modules.push_back(ModuleArtifacts{base, {}, {}, {}, {}, {}});
-    std::optional<std::string>& slot = field(modules[it->second], part);
+    std::optional<std::string>& slot = modules[it->second].*field_of(part);
     if (!slot) slot = p;
   }
   return modules;

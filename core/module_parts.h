@@ -20,6 +20,9 @@ struct ModuleArtifacts {
   std::optional<std::string> olean, olean_server, olean_private, ir_sig, ir;
 };
 
+/// The ModuleArtifacts field that holds part `p`: `m.*field_of(p)`.
+std::optional<std::string> ModuleArtifacts::*field_of(ModulePart p);
+
 /// The part `path` is and its module's base path: `.server` and `.private` strip their
 /// extension, `.ir` becomes `.olean`, `.sig` strips itself then maps `.ir` to `.olean`; any other
 /// path is an `.olean` (its own base).

@@ -93,6 +93,8 @@ Region& Region::operator=(Region&& o) noexcept {
   path_ = o.path_;
   root_ = o.root_;
   relocation_work_ = o.relocation_work_;
+  dep_work_ = o.dep_work_;
+  closures_ = std::move(o.closures_);
   header_ = std::move(o.header_);
   summary_ = std::move(o.summary_);
   o.begin_ = nullptr;
@@ -225,10 +227,25 @@ void Region::map_at_base(uint64_t base, int fd) {
 
 // Everything after placement: the rest of the layout checks (the header itself was parsed
 // once, before placement), path decision, validation, relocation.
+// §8.2 steps 2-3 on the header parsed before placement: the v3 trailer's structure, library
+// resolution when the file has closures (§5.5 steps 1-2, upstream's order), the data section.
+Status Region::complete_header(const LoadOptions& options) {
+  if (header_.format == Format::v3) {
+    if (auto st = parse_trailer({begin_, size_}, &header_); !st) return st;
+    if (!header_.trailer.closure_offsets.empty()) {
+      auto relocation_or = options.libraries ? resolve_libraries(header_, *options.libraries)
+                                             : resolve_libraries(header_, loaded_libraries());
+      if (!relocation_or) return relocation_or.take_error();
+      closures_ = std::move(relocation_or.value());
+    }
+  }
+  return check_data_section(header_);
+}
+
 Status Region::finish(FileHeader header, std::span<const Region* const> deps, const LoadOptions& options) {
   const std::span<const uint8_t> bytes(begin_, size_);
   header_ = std::move(header);
-  if (auto st = complete_layout(bytes, &header_); !st) return st;
+  if (auto st = complete_header(options); !st) return st;
 
   bool fast = at_base();
   for (const Region* d : deps) fast = fast && d->at_base();
@@ -238,6 +255,8 @@ Status Region::finish(FileHeader header, std::span<const Region* const> deps, co
   if (options.path == LoadPath::slow) fast = false;
   path_ = fast ? LoadPath::fast : LoadPath::slow;
   if (fast && !options.validate) {  // upstream's fast path: no per-dep work beyond the base check
+    if (auto st = check_closure_offsets(header_); !st) return st;  // never patch outside the data
+    relocation_work_ += relocate_closures(begin_, header_, closures_);
     root_ = load_u64(begin_ + header_.data_start());
     return Ok{};
   }
@@ -245,6 +264,7 @@ Status Region::finish(FileHeader header, std::span<const Region* const> deps, co
   std::vector<uint32_t> by_base;
   if (!fast) {
     by_base = order_by_base(views);
+    dep_work_ += 2 * views.size();                                     // sorted once, checked once
     if (auto st = check_dep_overlap(views, by_base); !st) return st;  // §5.7 step 1: slow path only
   }
   WalkOptions walk;
@@ -253,11 +273,13 @@ Status Region::finish(FileHeader header, std::span<const Region* const> deps, co
   walk.keep_objects = true;
   walk.depths = false;
   walk.deps = views;
+  walk.dep_order = by_base;  // the slow path sorted them once already; the fast path sorts lazily
   walk.work_per_word = options.work_per_word;
   auto summary_or = walk_region(bytes, header_, walk);
   if (!summary_or) return summary_or.take_error();
   summary_ = std::move(summary_or.value());
   validated_ = true;
+  relocation_work_ += relocate_closures(begin_, header_, closures_);  // after validation: nothing half-patched
   root_ = load_u64(begin_ + header_.data_start());
   if (!fast) relocate(views, by_base);
   return Ok{};

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/closures.h"
 #include "core/header.h"
 #include "core/io.h"
 #include "core/region_view.h"
@@ -34,6 +36,9 @@ struct LoadOptions {
   bool canonical = true;
   /// Work budget per 8-byte word of the file (see WalkOptions::work_per_word).
   uint64_t work_per_word = k_work_budget_per_word;
+  /// The libraries loaded in this process as v3 closure relocation sees them (§5.5); unset:
+  /// loaded_libraries(). Tests and oracles set it to replay another process's library bases.
+  std::optional<std::vector<LibraryEntry>> libraries;
 };
 
 class Region {
@@ -68,8 +73,13 @@ class Region {
   /// The objects the validating walk found (empty when validation was skipped).
   const ObjectTable& objects() const { return summary_.table; }
   bool validated() const { return validated_; }
-  /// Work units: the walk's plus one per relocated word.
+  /// Work units: the walk's plus one per relocated word (and per relocated closure).
   uint64_t work() const { return summary_.work + relocation_work_; }
+  /// How this load moved the file's closures (§5.5): empty for v0-v2 and files without closures.
+  const ClosureRelocation& closure_relocation() const { return closures_; }
+  /// Per-dep work this load did (sorting the deps, checking them for overlap), counted by dep:
+  /// 0 on upstream's fast path (#14016), whatever the number of deps.
+  uint64_t dep_work() const { return dep_work_ + summary_.dep_work; }
   /// This region as a value (a dep of a later load, of a compactor, of a dump); it carries the
   /// object table when validated. Valid while this Region lives.
   RegionView view() const;
@@ -85,6 +95,7 @@ class Region {
   void release();
   void map_at_base(uint64_t base, int fd);
   Status finish(FileHeader header, std::span<const Region* const> deps, const LoadOptions& options);
+  Status complete_header(const LoadOptions& options);
   Status check_dep_overlap(std::span<const RegionView> deps, std::span<const uint32_t> by_base) const;
   void relocate(std::span<const RegionView> deps, std::span<const uint32_t> by_base);
 
@@ -97,6 +108,8 @@ class Region {
   LoadPath path_ = LoadPath::slow;
   uint64_t root_ = 1;
   uint64_t relocation_work_ = 0;
+  uint64_t dep_work_ = 0;
+  ClosureRelocation closures_;
   FileHeader header_;
   RegionSummary summary_;
 };

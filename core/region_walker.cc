@@ -78,12 +78,16 @@ class Walker {
 };
 
 Status Walker::check_external(LogicalAddr w, FileOffset at, int64_t* dep, uint64_t* off) {
-  // Deps are sorted lazily: only when the first pointer leaves the own file (§5.10 rule 5).
-  if (!dep_order_built_) {
+  // Deps are sorted lazily: only when the first pointer leaves the own file (§5.10 rule 5),
+  // and not at all when the caller sorted them.
+  if (!dep_order_built_ && options_.dep_order.size() != options_.deps.size()) {
     dep_order_ = order_by_base(options_.deps);
-    dep_order_built_ = true;
+    summary_.dep_work += options_.deps.size();
   }
-  *dep = find_dep(options_.deps, dep_order_, w);
+  dep_order_built_ = true;
+  const std::span<const uint32_t> order = options_.dep_order.size() == options_.deps.size() ? options_.dep_order
+                                                                                              : std::span<const uint32_t>(dep_order_);
+  *dep = find_dep(options_.deps, order, w);
   if (*dep < 0) {
     if (options_.allow_external) return Ok{};
     return fail(ErrorCode::missing_dep, at.value, "pointer 0x%llx is outside this file and every dep",

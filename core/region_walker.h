@@ -39,6 +39,9 @@ struct WalkOptions {
   /// allow_external is set. A dep with an object table has pointers into it checked against
   /// its object starts (§8.3 P6); without one they are range-checked only.
   std::span<const RegionView> deps;
+  /// `deps` by ascending base (order_by_base), when the caller has sorted them already; else
+  /// the walk sorts them itself, lazily, when the first pointer leaves the own file (§5.10 rule 5).
+  std::span<const uint32_t> dep_order;
   /// Work budget in units per file word; past it the walk fails with work_limit.
   uint64_t work_per_word = k_work_budget_per_word;
 };
@@ -70,6 +73,7 @@ struct RegionSummary {
   PointerWordCounts pointer_words;
   uint64_t closures = 0;
   uint64_t work = 0;     ///< work units charged; <= work_per_word * (file_size / 8 + 1)
+  uint64_t dep_work = 0; ///< deps sorted for lookup: 0, or their number when a pointer left the file
   ObjectTable table;     ///< only with keep_objects
 };
 

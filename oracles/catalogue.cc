@@ -1,6 +1,8 @@
 // See catalogue.h. Observe with the real implementation; judge with judges.h.
 #include "oracles/catalogue.h"
 
+#include "core/closures.h"
+
 #include <unistd.h>
 
 #include "oracles/graph_dump.h"
@@ -35,10 +37,13 @@ std::vector<Reproduction> reproductions(const LoadedUnit& parts, const FileUnit&
 }
 
 // Idempotence from a first compaction: reload it on the slow path and compact again.
-Compaction compact_again(const Compaction& once, const std::string& name) {
+Compaction compact_again(const Compaction& once, const std::string& name,
+                         const std::optional<std::vector<LibraryEntry>>& libraries = std::nullopt) {
   if (!once.ok()) return once;
   std::optional<LoadError> err;
-  const LoadedUnit loaded = load_unit(unit_of(once.images, name + " (compacted)"), on(LoadPath::slow), &err);
+  LoadSettings s = on(LoadPath::slow);
+  s.libraries = libraries;
+  const LoadedUnit loaded = load_unit(unit_of(once.images, name + " (compacted)"), s, &err);
   if (err) {
     Compaction failed;
     failed.error = *err;
@@ -55,7 +60,11 @@ struct LoadedOracles {
 
 LoadedOracles loaded_oracles(const FileUnit& unit) {
   std::optional<LoadError> err;
-  const LoadedUnit parts = load_unit(unit, on(LoadPath::automatic), &err);
+  // Loaded as the saving process would: its closures stay where they were saved, so the
+  // re-compaction can give the files' bytes back (FORMAT.md §5.5).
+  LoadSettings as_saved = on(LoadPath::automatic);
+  as_saved.libraries = saved_libraries(unit.bytes);
+  const LoadedUnit parts = load_unit(unit, as_saved, &err);
   if (err) {
     const std::string why = "rejected: " + err->describe();
     return {not_applicable(OracleId::real_file_reproduction, why), not_applicable(OracleId::strategy_differential, why),
@@ -65,7 +74,7 @@ LoadedOracles loaded_oracles(const FileUnit& unit) {
   const Compaction once = recompact(pointers(parts), Strategy::worklist, ChildOrder::ascending);
   const Compaction recursive = recompact(pointers(parts), Strategy::recursive, ChildOrder::ascending);
   return {judge_reproduction(unit, attempts), judge_strategies(once, recursive),
-          judge_idempotence(once, compact_again(once, unit.names.empty() ? "unit" : unit.names[0]))};
+          judge_idempotence(once, compact_again(once, unit.names.empty() ? "unit" : unit.names[0], as_saved.libraries))};
 }
 
 }  // namespace
@@ -129,16 +138,22 @@ GraphObservation observe_graph(const GraphInput& g) {
   if (!o.worklist.ok()) return o;
   if (g.options.deps.empty()) o.model = dump_memory_graph(g.roots, {}, g.gmp, true);
   const FileUnit unit = unit_of(o.worklist.images, "graph");
-  o.automatic = observe_load(unit, on(LoadPath::automatic));
-  o.slow = observe_load(unit, on(LoadPath::slow));
+  // Loaded "in the saving process": its closures' libraries sit where they were saved.
+  auto here = [&](LoadPath path) {
+    LoadSettings s = on(path);
+    s.libraries = g.options.libraries;
+    return s;
+  };
+  o.automatic = observe_load(unit, here(LoadPath::automatic));
+  o.slow = observe_load(unit, here(LoadPath::slow));
   std::optional<LoadError> err;
-  const LoadedUnit loaded = load_unit(unit, on(LoadPath::automatic), &err);
+  const LoadedUnit loaded = load_unit(unit, here(LoadPath::automatic), &err);
   if (err) {
     o.once.error = *err;
     return o;
   }
   o.once = recompact(pointers(loaded), Strategy::worklist, ChildOrder::ascending);
-  o.twice = compact_again(o.once, "graph");
+  o.twice = compact_again(o.once, "graph", g.options.libraries);
   return o;
 }
 

@@ -25,6 +25,7 @@ LoadedUnit load_unit(const FileUnit& unit, const LoadSettings& s, std::optional<
   o.path = s.path;
   o.canonical = s.canonical;
   o.header.flags = s.flags;
+  o.libraries = s.libraries;
   for (size_t k = 0; k < unit.bytes.size(); ++k) {
     std::vector<const Region*> deps;
     if (s.dep_order) {

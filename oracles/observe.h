@@ -34,6 +34,9 @@ struct LoadSettings {
   /// so files of every configuration are judged; the negative table asks H4 itself, as a
   /// runtime reads (FlagsPolicy::expected, the GMP flag).
   FlagsPolicy flags = FlagsPolicy::declared;
+  /// The libraries v3 closures relocate against (LoadOptions::libraries): unset, this process's.
+  /// A graph the suite compacted itself replays the libraries it was saved with (delta 0).
+  std::optional<std::vector<LibraryEntry>> libraries;
   /// Read each part from disk (unit.names are paths) through `io`, rather than from unit.bytes.
   bool from_disk = false;
   Io* io = &real_io();

@@ -32,7 +32,7 @@ RoundTripCase roundtrip_case(std::span<const uint8_t> input) {
   c.graph.options.base_addr = placement::k_generated;
   c.graph.options.flags = gmp ? k_flag_gmp : 0;
   c.graph.options.format = v3 ? Format::v3 : Format::v2;
-  c.graph.options.libraries = {{k_lib_base, "libfuzz.so"}};
+  c.graph.options.libraries = {{k_lib_base, ""}};  // "": the main program, loaded in every process
   return c;
 }
 

@@ -48,6 +48,7 @@ Result<Region> load(const std::string& name, const Bytes& bytes, std::span<const
   LoadOptions o;
   o.path = path;
   o.header.expected_flags = flags;
+  o.libraries = {{{k_lib_base, "libx"}}};  // loaded "in the saving process": closures stay put
   return Region::load_bytes(name, bytes, deps, o);
 }
 

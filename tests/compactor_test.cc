@@ -229,8 +229,15 @@ TEST(CompactorV3, TrailerListsClosuresAndOnlyTheLibrariesUsed) {
   ASSERT_EQ(fh.trailer.libraries.size(), 2u);
   EXPECT_EQ(fh.trailer.libraries[0].identity, "");
   EXPECT_EQ(fh.trailer.libraries[1].identity, "libB.so");
-  auto r = load(f);
+  auto missing = load(f);  // libB.so is not loaded in this process (§5.5)
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::missing_library);
+  LoadOptions here;  // loaded where they were saved: nothing moves
+  here.path = LoadPath::slow;
+  here.libraries = o.libraries;
+  auto r = Region::load_bytes("compacted", f, {}, here);
   ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_TRUE(r->closure_relocation().is_identity());
 
   const auto none = must(compact(h.string("no closures"), o));
   auto plain = parse_file_layout(none, {});

@@ -330,7 +330,7 @@ Bytes compact_generated(const GenSeedSpec& g) {
   o.flags = g.gmp ? k_flag_gmp : 0;
   o.base_addr = k_base;
   o.name = g.name;
-  if (g.format == Format::v3) o.libraries = {{k_lib_base, "libx"}};
+  if (g.format == Format::v3) o.libraries = {{k_lib_base, ""}};  // the main program: loaded here too
   auto bytes = compact(graph.roots[0], o);
   if (!bytes.ok()) throw std::runtime_error(std::string(g.name) + ": " + bytes.error().describe());
   return std::move(bytes).value();

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "core/closures.h"
 #include "core/io.h"
 #include "core/name_hash.h"
 #include "oracles/graph_build.h"
@@ -207,7 +208,9 @@ GroupReport roundtrip_group(const std::vector<std::string>& files, const Roundtr
     inputs.names.push_back(f);
     inputs.bytes.push_back(std::move(bytes_or.value()));
   }
-  auto regions_or = load_parts(files, o.load);
+  LoadOptions as_saved = o.load;  // closures stay where they were saved: the bytes can come back
+  as_saved.libraries = saved_libraries(inputs.bytes);
+  auto regions_or = load_parts(files, as_saved);
   if (!regions_or) {
     g.load_error = regions_or.take_error();
     return g;

@@ -114,7 +114,7 @@ std::vector<Bytes> generate_chain(const Shape& s, uint64_t seed, bool with_dep) 
   o.base_addr = cf::placement::k_generated;
   o.flags = s.gmp ? cf::k_flag_gmp : 0;
   o.format = s.v3 ? cf::Format::v3 : cf::Format::v2;
-  o.libraries = {{k_lib_base, "libseed.so"}};
+  o.libraries = {{k_lib_base, ""}};  // "": the main program, loaded in every process
   if (dep) o.deps = {dep->view()};
   cf::Compactor c(o);
   for (uint64_t root : g.roots) {

@@ -205,8 +205,8 @@ table and the files on disk match one to one, that every unmutated base is accep
 line with the class, offset and message. `scripts/compactfuzz negative` writes them after the
 files, and `tests/scripts/test_negative_dumps.py` checks that each is current and that each
 single-file row's dump ends in its expected class at its expected offset. `inspect` reads a file
-alone and counts pointers that leave it as external references, so chain parts and the
-`missing_dep` rows carry no such marker.
+alone, counts pointers that leave it as external references and resolves no library, so chain
+parts and the `missing_dep` and `missing_library` rows carry no such marker.
 
 Edits (`edits` column, applied in order; `K:` before an edit of a chain names part K; numbers are
 decimal or `0x` hex; `-` means no edit):
@@ -226,7 +226,7 @@ Bases (offsets are file offsets; `@x` is a pointer to file offset `x`; each
 | base | what it is |
 |---|---|
 | NormalForms | the real v2 file `corpus/real/cicixgliamici__a-weak-Silly-substitution-Calculus/.lake__build__lib__lean__SSC__NormalForms.olean` (1168 bytes, base 0x4fb6fe40000); FORMAT.md §10.5 lists its objects |
-| syn-v3 | v3: ctor A (1 scalar field), closures C1 (arity 2, 1 fixed argument -> A) and C2 (arity 1), root ctor -> C1, C2; trailer C = 2 offsets, L = 1 library `libcfnegative.so` |
+| syn-v3 | v3: ctor A (1 scalar field), closures C1 (arity 2, 1 fixed argument -> A) and C2 (arity 1), root ctor -> C1, C2; trailer C = 2 offsets, L = 1 library: `""`, the main program, loaded in every process (FORMAT.md §5.5) |
 | syn-v3-plain | v3 without closures: String "v3", root ctor; trailer `00000000 00000000` |
 | syn-mpz | v2: a 1-limb GMP mpz M, root ctor -> M |
 | syn-thunk | v2: Thunk T, Task K, Ref R (scalar values), root ctor -> T, K, R |

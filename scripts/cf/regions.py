@@ -27,7 +27,9 @@ TAG_THUNK, TAG_TASK, TAG_REF = 251, 252, 253
 VERSION_STRING = b"4.29.1"
 GITHASH = b"f72c35b3f637c8c6571d353742168ab66cc22c00"
 LIB_BASE = 0x7F1234560000  # the saved load base of the one library in the syn-v3 table
-LIB_ID = b"libcfnegative.so"
+# The library's identity: "", the main program, which every process has loaded, so a reader
+# that resolves libraries (FORMAT.md §5.5) gets past it to the defect a case plants.
+LIB_ID = b""
 
 
 def u16(v):

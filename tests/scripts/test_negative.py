@@ -26,6 +26,7 @@ REQUIRED_CLASSES = {
     "bad_object_header", "bad_object_size", "bad_object_field", "bad_string", "bad_padding",
     "pointer_out_of_range", "pointer_not_object_start", "forward_pointer", "root_not_last",
     "unreachable_object", "missing_dep", "dep_overlap", "closure_offset_out_of_range", "bad_closure_table",
+    "missing_library",
 }
 
 
@@ -56,7 +57,7 @@ class TableTest(unittest.TestCase):
         cls.cases = negative.read_table()
 
     def test_has_rows(self):
-        self.assertEqual(len(self.cases), 135)
+        self.assertEqual(len(self.cases), 136)
 
     def test_classes_are_documented_and_required_ones_covered(self):
         known = known_classes()
@@ -90,7 +91,7 @@ class TableTest(unittest.TestCase):
     def test_check_command(self):
         proc = run([sys.executable, support.SCRIPTS / "compactfuzz", "negative", "--check", "--no-dumps"])
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-        self.assertIn("135 cases up to date in corpus/negative (dumps not checked)", proc.stdout)
+        self.assertIn("136 cases up to date in corpus/negative (dumps not checked)", proc.stdout)
 
 
 class ParseTableTest(unittest.TestCase):

@@ -3,8 +3,9 @@
 Each dump must equal today's `regiontool inspect --annotate` output (so a change to the annotator
 or the corpus shows up as a stale dump: rerun scripts/compactfuzz negative), every case file must
 have one, and each single-file row's dump must end in the marker line `>>> 0x<offset>: <class>: ...`
-with the row's expected class and offset. Rows whose rejection needs deps (chains, `missing_dep`)
-are exempt from the marker check: inspect reads one file alone.
+with the row's expected class and offset. Rows whose rejection needs loading (chains, `missing_dep`,
+`missing_library`) are exempt from the marker check: inspect reads one file alone and resolves
+no library.
 
 regiontool is $CF_REGIONTOOL, else build/dev/bin/regiontool; without it the tests are skipped.
 
@@ -19,7 +20,8 @@ import support
 from cf import negative
 
 # Classes inspect cannot see in a file read alone: it is given no deps.
-NEEDS_DEPS = {"missing_dep", "dep_overlap"}
+# Classes `inspect` (a structural walk of one file: no deps, no library resolution) cannot see.
+NEEDS_LOADING = {"missing_dep", "dep_overlap", "missing_library"}
 
 
 class AnnotatedDumpTest(support.TempDirTest):
@@ -35,7 +37,7 @@ class AnnotatedDumpTest(support.TempDirTest):
         cls.files = [f for c in cls.cases for f in c.files()]
 
     def test_every_file_has_a_current_dump(self):
-        self.assertEqual(len(self.files), 141)
+        self.assertEqual(len(self.files), 142)
         for path in self.files:
             with self.subTest(file=path.relative_to(negative.negative_dir()).as_posix()):
                 dump = negative.dump_path(path)
@@ -54,7 +56,7 @@ class AnnotatedDumpTest(support.TempDirTest):
     def test_marker_names_the_expected_class_and_offset(self):
         checked = 0
         for case in self.cases:
-            if case.chain or case.cls in NEEDS_DEPS:
+            if case.chain or case.cls in NEEDS_LOADING:
                 continue
             with self.subTest(case=str(case)):
                 lines = negative.dump_path(case.files()[0]).read_text(encoding="utf-8").splitlines()
@@ -70,7 +72,7 @@ class AnnotatedDumpTest(support.TempDirTest):
         proc = subprocess.run([sys.executable, str(support.SCRIPTS / "compactfuzz"), "negative", "--check",
                                "--regiontool", str(self.tool)], capture_output=True, text=True, timeout=600)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-        self.assertIn("135 cases up to date in corpus/negative\n", proc.stdout)
+        self.assertIn("136 cases up to date in corpus/negative\n", proc.stdout)
 
 
 if __name__ == "__main__":
