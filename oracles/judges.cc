@@ -139,24 +139,73 @@ Verdict judge_lenient(const WalkObservation& canonical, const WalkObservation& l
   return holds(id, "both accept " + std::to_string(canonical.objects) + " objects");
 }
 
-Verdict judge_round_trip(const json& model, const json& loaded, const std::string& how) {
-  const OracleId id = OracleId::round_trip;
-  // Compared in place (nodes, then each part's root); copies are made only to report.
-  const json &mn = model.at("nodes"), &ln = loaded.at("nodes");
-  const json &mp = model.at("parts"), &lp = loaded.at("parts");
+namespace {
+
+// How two dumps differ in structure (nodes, then each part's root), or nothing when they agree.
+// Compared in place; copies are made only to report.
+std::optional<std::string> structural_difference(const json& expected, const json& actual) {
+  const json &mn = expected.at("nodes"), &ln = actual.at("nodes");
+  const json &mp = expected.at("parts"), &lp = actual.at("parts");
   bool roots_equal = mp.size() == lp.size();
   for (size_t i = 0; roots_equal && i < mp.size(); ++i) roots_equal = mp[i].at("root") == lp[i].at("root");
-  if (roots_equal && mn == ln) return holds(id, std::to_string(mn.size()) + " nodes equal " + how);
+  if (roots_equal && mn == ln) return std::nullopt;
   for (size_t i = 0; i < std::min(mn.size(), ln.size()); ++i)
     if (mn[i] != ln[i])
-      return finding(id, how + ": node " + std::to_string(i) + ": expected " + mn[i].dump().substr(0, 120) +
-                             ", got " + ln[i].dump().substr(0, 120));
-  if (mn.size() != ln.size())
-    return finding(id, how + ": " + std::to_string(mn.size()) + " nodes expected, " + std::to_string(ln.size()) + " got");
+      return "node " + std::to_string(i) + ": expected " + mn[i].dump().substr(0, 120) + ", got " +
+             ln[i].dump().substr(0, 120);
+  if (mn.size() != ln.size()) return std::to_string(mn.size()) + " nodes expected, " + std::to_string(ln.size()) + " got";
   json expected_roots = json::array(), got_roots = json::array();
   for (const json& p : mp) expected_roots.push_back(p.at("root"));
   for (const json& p : lp) got_roots.push_back(p.at("root"));
-  return finding(id, how + ": roots differ: expected " + expected_roots.dump() + ", got " + got_roots.dump());
+  return "roots differ: expected " + expected_roots.dump() + ", got " + got_roots.dump();
+}
+
+}  // namespace
+
+Verdict judge_round_trip(const json& model, const json& loaded, const std::string& how) {
+  const OracleId id = OracleId::round_trip;
+  if (auto why = structural_difference(model, loaded)) return finding(id, how + ": " + *why);
+  return holds(id, std::to_string(model.at("nodes").size()) + " nodes equal " + how);
+}
+
+Verdict judge_workers(const std::vector<std::pair<std::string, LoadObservation>>& loads) {
+  const OracleId id = OracleId::worker_determinism;
+  if (loads.size() < 2) return not_applicable(id, "fewer than two loads to compare");
+  for (size_t i = 1; i < loads.size(); ++i) {
+    Verdict v = agreement(id, loads[0].first.c_str(), loads[0].second, loads[i].first.c_str(), loads[i].second);
+    if (v.outcome != Outcome::holds) return v;
+  }
+  return holds(id, std::to_string(loads.size()) + " loads agree (" +
+                       (loads[0].second.accepted ? "graphs identical" : "the same rejection") + ")");
+}
+
+Verdict judge_overlap_hazard(const std::vector<LoadObservation>& modules, const std::vector<LoadObservation>& snapshot) {
+  const OracleId id = OracleId::overlap_hazard;
+  for (size_t i = 0; i < modules.size(); ++i)
+    if (!modules[i].accepted) return finding(id, "module " + std::to_string(i) + " read alone: " + verdict_text(modules[i]));
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    const LoadObservation& s = snapshot[i];
+    if (s.accepted || !s.error || s.error->code != ErrorCode::dep_overlap)
+      return finding(id, "snapshot load " + std::to_string(i) + ": " + verdict_text(s) + "; expected dep_overlap");
+    if (s.error->message.find("`base_addr` range") == std::string::npos)
+      return finding(id, "snapshot load " + std::to_string(i) + " without upstream's message: " + s.error->describe());
+  }
+  if (snapshot.empty()) return not_applicable(id, "no snapshot load observed");
+  return holds(id, std::to_string(modules.size()) + " modules read alone; " + std::to_string(snapshot.size()) +
+                       " snapshot loads all fail with dep_overlap");
+}
+
+Verdict judge_snapshot_round_trip(const LoadObservation& loaded, const Compaction& saved_again,
+                                  const std::vector<std::pair<std::string, LoadObservation>>& reloaded) {
+  const OracleId id = OracleId::snapshot_round_trip;
+  if (!loaded.accepted) return not_applicable(id, "the snapshot does not load: " + verdict_text(loaded));
+  if (!saved_again.ok()) return finding(id, "saving the loaded snapshot again failed: " + saved_again.error->describe());
+  for (const auto& [how, r] : reloaded) {
+    if (!r.accepted) return finding(id, "the snapshot saved again does not load on the " + how + ": " + verdict_text(r));
+    if (auto why = structural_difference(loaded.graph, r.graph)) return finding(id, how + ": " + *why);
+  }
+  return holds(id, std::to_string(loaded.graph.at("nodes").size()) + " nodes equal after a save and a load on " +
+                       std::to_string(reloaded.size()) + " paths");
 }
 
 Verdict compare_bytes(OracleId oracle, const std::string& what, std::span<const uint8_t> expected,

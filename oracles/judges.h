@@ -54,6 +54,17 @@ Verdict judge_idempotence(const Compaction& once, const Compaction& twice);
 /// (one Reproduction per strategy, as reproduce() left it).
 Verdict judge_reproduction(const FileUnit& inputs, std::span<const Reproduction> attempts);
 
+/// worker determinism: every load of a snapshot (named: worker count, module order) agrees with
+/// the first, as judge_paths compares two loads.
+Verdict judge_workers(const std::vector<std::pair<std::string, LoadObservation>>& loads);
+/// overlap hazard (FORMAT.md §6.4): every module read alone is accepted, and every load of the
+/// snapshot is rejected with dep_overlap and upstream's message.
+Verdict judge_overlap_hazard(const std::vector<LoadObservation>& modules, const std::vector<LoadObservation>& snapshot);
+/// snapshot round trip: the loaded snapshot saved again (`saved_again`) and reloaded on each
+/// path gives the loaded graph back (nodes and root).
+Verdict judge_snapshot_round_trip(const LoadObservation& loaded, const Compaction& saved_again,
+                                  const std::vector<std::pair<std::string, LoadObservation>>& reloaded);
+
 /// Byte comparison shared by the byte-exact oracles: holds when equal, else a finding naming
 /// the first differing offset and both sizes.
 Verdict compare_bytes(OracleId oracle, const std::string& what, std::span<const uint8_t> expected,

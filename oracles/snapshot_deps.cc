@@ -35,7 +35,9 @@ Result<ModuleArtifacts> module_of(const json& entry, size_t index, const std::st
   const std::string at = "entry " + std::to_string(index);
   if (!entry.is_object()) return bad(path, 0, at + " is " + entry.type_name() + ", not an object");
   ModuleArtifacts m;
-  for (const auto& [key, value] : entry.items()) {
+  for (const auto& item : entry.items()) {
+    const std::string& key = item.key();
+    const json& value = item.value();
     const auto field = std::find_if(k_fields.begin(), k_fields.end(), [&](const Field& f) { return key == f.key; });
     const bool ignored = std::find(k_ignored.begin(), k_ignored.end(), key) != k_ignored.end();
     if (field == k_fields.end() && !ignored) return bad(path, 0, at + " has an unknown key \"" + key + "\"");

@@ -24,6 +24,9 @@ enum class OracleId : uint8_t {
   round_trip,              ///< graph -> compact -> load gives the graph back (maximally shared)
   dep_order,               ///< the order deps are given in changes nothing
   lenient_superset,        ///< lenient validation accepts whatever canonical validation accepts, alike
+  worker_determinism,      ///< a snapshot loads to the same graph for any worker count and module order
+  overlap_hazard,          ///< modules whose saved ranges overlap: each reads, the snapshot never does
+  snapshot_round_trip,     ///< a loaded snapshot saved again loads to the same graph, on both paths
 };
 
 struct OracleInfo {
@@ -44,12 +47,15 @@ inline constexpr std::array k_oracles = {
     OracleInfo{OracleId::round_trip, "round_trip", "round trip"},
     OracleInfo{OracleId::dep_order, "dep_order", "dep order"},
     OracleInfo{OracleId::lenient_superset, "lenient_superset", "lenient superset"},
+    OracleInfo{OracleId::worker_determinism, "worker_determinism", "worker determinism"},
+    OracleInfo{OracleId::overlap_hazard, "overlap_hazard", "overlap hazard"},
+    OracleInfo{OracleId::snapshot_round_trip, "snapshot_round_trip", "snapshot round trip"},
 };
 
 constexpr bool oracle_table_matches_enum() {
   for (size_t i = 0; i < k_oracles.size(); ++i)
     if (static_cast<size_t>(k_oracles[i].id) != i) return false;
-  return static_cast<size_t>(OracleId::lenient_superset) + 1 == k_oracles.size();
+  return static_cast<size_t>(OracleId::snapshot_round_trip) + 1 == k_oracles.size();
 }
 static_assert(oracle_table_matches_enum(), "k_oracles must list every OracleId, in enum order");
 

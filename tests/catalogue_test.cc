@@ -153,6 +153,32 @@ TEST(CatalogueJudges, EachCanReportAFinding) {
   EXPECT_EQ(judge_reproduction(inputs, std::vector{same, same}).outcome, Outcome::holds);
 }
 
+TEST(CatalogueJudges, SnapshotJudgesCanReportFindings) {
+  const nlohmann::json g1 = {{"nodes", {1}}, {"parts", {{{"root", 1}}}}}, g2 = {{"nodes", {2}}, {"parts", {{{"root", 1}}}}};
+  using Runs = std::vector<std::pair<std::string, LoadObservation>>;
+  expect_finding(judge_workers(Runs{{"1 worker", accepted(g1)}, {"4 workers", accepted(g2)}}), "node 0");
+  expect_finding(judge_workers(Runs{{"1 worker", accepted(g1)}, {"4 workers", rejected(ErrorCode::missing_dep)}}),
+                 "4 workers rejected");
+  EXPECT_EQ(judge_workers(Runs{{"1 worker", accepted(g1)}, {"32 workers", accepted(g1)}}).outcome, Outcome::holds);
+  EXPECT_EQ(judge_workers(Runs{{"1 worker", accepted(g1)}}).outcome, Outcome::not_applicable);
+
+  LoadObservation overlap = rejected(ErrorCode::dep_overlap);
+  overlap.error->message = "region_reader: dep regions have overlapping `base_addr` ranges";
+  expect_finding(judge_overlap_hazard({accepted(g1), rejected(ErrorCode::truncated)}, {overlap}), "module 1 read alone");
+  expect_finding(judge_overlap_hazard({accepted(g1)}, {overlap, accepted(g1)}), "snapshot load 1");
+  expect_finding(judge_overlap_hazard({accepted(g1)}, {rejected(ErrorCode::dep_overlap)}), "upstream's message");
+  EXPECT_EQ(judge_overlap_hazard({accepted(g1), accepted(g2)}, {overlap, overlap}).outcome, Outcome::holds);
+
+  const Compaction saved = images({{1, 2, 3}});
+  expect_finding(judge_snapshot_round_trip(accepted(g1), saved, {{"slow path", accepted(g2)}}), "node 0");
+  expect_finding(judge_snapshot_round_trip(accepted(g1), refused(ErrorCode::missing_library), {}), "saving");
+  expect_finding(judge_snapshot_round_trip(accepted(g1), saved, {{"auto path", rejected(ErrorCode::dep_overlap)}}),
+                 "does not load");
+  EXPECT_EQ(judge_snapshot_round_trip(rejected(ErrorCode::bad_deps_json), saved, {}).outcome, Outcome::not_applicable);
+  EXPECT_EQ(judge_snapshot_round_trip(accepted(g1), saved, {{"auto path", accepted(g1)}, {"slow path", accepted(g1)}}).outcome,
+            Outcome::holds);
+}
+
 // The names scripts and reports use are the table's, and the table is the enum's.
 TEST(CatalogueJudges, OracleNamesRoundTrip) {
   for (const OracleInfo& o : k_oracles) {
