@@ -1,6 +1,8 @@
 // See check_cmd.h.
 #include "tools/check_cmd.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <ostream>
 #include <variant>
@@ -11,6 +13,8 @@
 #include "core/placement.h"
 #include "oracles/catalogue.h"
 #include "oracles/graph_build.h"
+#include "oracles/snapshot_deps.h"
+#include "oracles/snapshot_oracles.h"
 #include "tools/exit_codes.h"
 
 namespace cf::tool {
@@ -71,6 +75,21 @@ int check_graph_file(const std::string& path, const CheckOptions& o, std::ostrea
   return report({path}, oracles::check_graph(in), o, out);
 }
 
+// A region file with a `.deps` sidecar beside it is a snapshot: the snapshot oracles.
+int check_snapshot_file(const std::string& path, const CheckOptions& o, std::ostream& out, std::ostream& err) {
+  auto unit = oracles::read_snapshot_unit(path);
+  if (!unit) {  // a sidecar that does not parse is a typed rejection of the input
+    if (unit.error().code == ErrorCode::io_error) return unusable({path}, unit.error().describe(), o, out, err);
+    oracles::LoadObservation rejected;
+    rejected.error = unit.error();
+    if (auto text = read_file(unit.error().file)) rejected.bytes = text.value().size();
+    return report({path}, {oracles::judge_walk(rejected)}, o, out);
+  }
+  return report({path}, oracles::check_snapshot(unit.value()), o, out);
+}
+
+bool has_sidecar(const std::string& path) { return ::access(oracles::deps_path_of(path).c_str(), F_OK) == 0; }
+
 int check_file_unit(const std::vector<std::string>& files, const CheckOptions& o, std::ostream& out, std::ostream& err) {
   oracles::FileUnit unit;
   unit.names = files;
@@ -93,8 +112,12 @@ int run_check(const std::vector<std::string>& inputs, const CheckOptions& o, std
     else units.push_back({f});
   }
   int worst = exit_ok;
-  for (const auto& files : units)
-    worst = worse(worst, is_json(files[0]) ? check_graph_file(files[0], o, out, err) : check_file_unit(files, o, out, err));
+  for (const auto& files : units) {
+    const bool snapshot = files.size() == 1 && !is_json(files[0]) && has_sidecar(files[0]) && !o.expect_class;
+    worst = worse(worst, is_json(files[0]) ? check_graph_file(files[0], o, out, err)
+                         : snapshot        ? check_snapshot_file(files[0], o, out, err)
+                                           : check_file_unit(files, o, out, err));
+  }
   return worst;
 }
 

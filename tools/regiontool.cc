@@ -18,6 +18,7 @@
 #include "tools/exit_codes.h"
 #include "tools/inspect.h"
 #include "tools/load_cmds.h"
+#include "tools/snapshot_cmds.h"
 
 namespace {
 
@@ -231,13 +232,55 @@ Runner add_check(CLI::App& app) {
   };
 }
 
+Runner add_snapshot(CLI::App& app) {
+  struct Args {
+    cf::tool::SnapshotSaveCmd save;
+    cf::tool::SnapshotLoadCmd load;
+    std::string strategy = "worklist", path = "auto";
+    unsigned workers = 0;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("snapshot", "Incremental snapshots with their .deps sidecar (docs/snapshots.md)");
+  cmd->require_subcommand(1);
+  CLI::App* save = cmd->add_subcommand("save", "Save a snapshot of the given modules' files, and its sidecar");
+  save->add_option("files", a->save.files, "the modules' files (.olean, .olean.server, .olean.private, .ir, .ir.sig)")
+      ->required();
+  save->add_option("-o,--output", a->save.output, "the snapshot file F; the sidecar is F.deps")->required();
+  save->add_option("--strategy", a->strategy, "worklist (default) or recursive")
+      ->check(CLI::IsMember({"worklist", "recursive"}));
+  std::vector<CLI::App*> readers;
+  for (const char* name : {"load", "inspect"}) {
+    CLI::App* r = cmd->add_subcommand(name, std::string(name) == "load"
+                                                ? "Load a snapshot: its modules by workers, then itself"
+                                                : "Load a snapshot and show every module, part, worker and path taken");
+    r->add_option("snapshot", a->load.snapshot, "the snapshot file F (F.deps beside it)")->required();
+    r->add_option("--workers", a->workers, "workers (default: LEAN_IMPORT_WORKERS, else min(cores, 4))");
+    r->add_option("--path", a->path, "auto (default), fast or slow, for every read")
+        ->check(CLI::IsMember({"auto", "fast", "slow"}));
+    if (std::string(name) == "inspect") r->add_flag("--json", a->load.json, "one JSON object");
+    readers.push_back(r);
+  }
+  return [cmd, save, readers, a]() -> int {
+    if (!*cmd) return -1;
+    if (*save) {
+      a->save.strategy = a->strategy == "recursive" ? cf::Strategy::recursive : cf::Strategy::worklist;
+      return cf::tool::run_snapshot_save(a->save, std::cout, std::cerr);
+    }
+    if (a->workers != 0) a->load.workers = a->workers;
+    a->load.path = a->path == "fast" ? cf::LoadPath::fast : a->path == "slow" ? cf::LoadPath::slow : cf::LoadPath::automatic;
+    return *readers[0] ? cf::tool::run_snapshot_load(a->load, std::cout, std::cerr)
+                       : cf::tool::run_snapshot_inspect(a->load, std::cout, std::cerr);
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"regiontool: inspect and check Lean 4 compacted-region files (.olean, .ir, snapshots)"};
   app.require_subcommand(1);
   const std::vector<Runner> commands = {add_inspect(app),  add_load_command(app, false), add_load_command(app, true),
-                                        add_compact(app),  add_roundtrip(app),           add_check(app)};
+                                        add_compact(app),  add_roundtrip(app),           add_check(app),
+                                        add_snapshot(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

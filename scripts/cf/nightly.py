@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from cf import (build, common, conformance, crashes, corpora, engines, libfuzzer, negative,
-                regiontool, report, run)
+                regiontool, report, run, snapshots)
 
 MAX_REPLAYS = 200  # crash artifacts replayed per nightly; the rest are counted only
 
@@ -138,6 +138,11 @@ def run_roundtrip(tool, inputs=None):
 def roundtrip_stage(preset):
     """The nightly real-file reproduction stage: every file and chain re-compacts byte for byte."""
     return run_roundtrip(regiontool.path(preset))
+
+
+def snapshot_stage(preset, run_dir):
+    """The nightly snapshot stage: snapshots of corpus/real judged by every snapshot oracle."""
+    return snapshots.snapshot_stage(preset, run_dir)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,6 +315,7 @@ def plan(args, run_dir, fuzz, conf):
         ("loader", lambda: loader_stage(args.preset)),
         ("negative", lambda: negative_stage(args.preset)),
         ("roundtrip", lambda: roundtrip_stage(args.preset)),
+        ("snapshot", lambda: snapshot_stage(args.preset, run_dir)),
     ]
     if args.no_fuzz:
         return checks, []

@@ -247,7 +247,8 @@ class NightlyTest(support.TempDirTest):
         args = ENTRY.parse_args(["nightly", "--no-setup", "--out", str(out), "--budget", "60s",
                               "--jobs", "2", *extra_args])
         checks = {"build_stage": lambda *a: {}, "loader_stage": lambda *a: {},
-                  "negative_stage": lambda *a: {}, "roundtrip_stage": lambda *a: {}}
+                  "negative_stage": lambda *a: {}, "roundtrip_stage": lambda *a: {},
+                  "snapshot_stage": lambda *a: {}}
         checks.update(check_patches or {})
         fuzzes = {"build_fuzz_stage": lambda *a: {}, "regression_stage": lambda *a: {},
                   "fuzz_stage": lambda *a: {}, "merge_stage": lambda *a: {},
@@ -272,7 +273,7 @@ class NightlyTest(support.TempDirTest):
         self.assertEqual(rc, 0)
         self.assertEqual(report["verdict"], "pass")
         self.assertEqual([n for n, _ in self.names(report)],
-                         ["build", "conformance", "loader", "negative", "roundtrip",
+                         ["build", "conformance", "loader", "negative", "roundtrip", "snapshot",
                           "build-fuzz", "regression", "fuzz", "merge", "crashes"])
         self.assertEqual((report["fuzz"]["budget_s"], report["fuzz"]["jobs"]), (60, 2))
         self.assertEqual(report["fuzz"]["targets"], list(common.FUZZ_TARGETS))
@@ -280,7 +281,7 @@ class NightlyTest(support.TempDirTest):
     def test_no_fuzz(self):
         rc, _, report = self.run_nightly(["--no-fuzz"])
         self.assertEqual(rc, 0)
-        self.assertEqual(len(report["stages"]), 5)
+        self.assertEqual(len(report["stages"]), 6)
         self.assertFalse(report["fuzz"]["ran"])
 
     def test_crashes_fail_the_verdict(self):
