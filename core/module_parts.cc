@@ -14,6 +14,28 @@ bool strip(std::string_view path, std::string_view ext, std::string* rest) {
 
 }  // namespace
 
+std::string_view part_key(ModulePart p) {
+  switch (p) {
+    case ModulePart::olean_server: return "oleanServer";
+    case ModulePart::olean_private: return "oleanPrivate";
+    case ModulePart::ir_sig: return "irSig";
+    case ModulePart::ir: return "ir";
+    case ModulePart::olean: break;
+  }
+  return "olean";
+}
+
+std::string_view part_suffix(ModulePart p) {
+  switch (p) {
+    case ModulePart::olean_server: return ".olean.server";
+    case ModulePart::olean_private: return ".olean.private";
+    case ModulePart::ir_sig: return ".ir.sig";
+    case ModulePart::ir: return ".ir";
+    case ModulePart::olean: break;
+  }
+  return ".olean";
+}
+
 std::optional<std::string> ModuleArtifacts::*field_of(ModulePart p) {
   switch (p) {
     case ModulePart::olean_server: return &ModuleArtifacts::olean_server;
@@ -47,15 +69,24 @@ std::vector<ModuleArtifacts> group_module_parts(const std::vector<std::string>& 
   return modules;
 }
 
+std::vector<std::vector<ModuleFile>> module_chain_files(const ModuleArtifacts& m) {
+  std::vector<std::vector<ModuleFile>> chains;
+  for (const auto& chain : {std::vector{ModulePart::olean, ModulePart::olean_server, ModulePart::olean_private},
+                            std::vector{ModulePart::ir_sig, ModulePart::ir}}) {
+    std::vector<ModuleFile> files;
+    for (ModulePart p : chain)
+      if (const auto& path = m.*field_of(p)) files.push_back({p, *path});
+    if (!files.empty()) chains.push_back(std::move(files));
+  }
+  return chains;
+}
+
 std::vector<std::vector<std::string>> module_chains(const ModuleArtifacts& m) {
   std::vector<std::vector<std::string>> chains;
-  std::vector<std::string> olean, ir;
-  for (const auto* p : {&m.olean, &m.olean_server, &m.olean_private})
-    if (*p) olean.push_back(**p);
-  for (const auto* p : {&m.ir_sig, &m.ir})
-    if (*p) ir.push_back(**p);
-  if (!olean.empty()) chains.push_back(std::move(olean));
-  if (!ir.empty()) chains.push_back(std::move(ir));
+  for (const auto& files : module_chain_files(m)) {
+    chains.emplace_back();
+    for (const ModuleFile& f : files) chains.back().push_back(f.path);
+  }
   return chains;
 }
 

@@ -20,6 +20,12 @@ struct ModuleArtifacts {
   std::optional<std::string> olean, olean_server, olean_private, ir_sig, ir;
 };
 
+/// The part's field name in a `.deps` sidecar (§6.2): "olean", "oleanServer", "oleanPrivate",
+/// "irSig", "ir".
+std::string_view part_key(ModulePart p);
+/// The part's file extension: ".olean", ".olean.server", ".olean.private", ".ir.sig", ".ir".
+std::string_view part_suffix(ModulePart p);
+
 /// The ModuleArtifacts field that holds part `p`: `m.*field_of(p)`.
 std::optional<std::string> ModuleArtifacts::*field_of(ModulePart p);
 
@@ -31,6 +37,16 @@ std::pair<ModulePart, std::string> module_part_of(std::string_view path);
 /// Groups `paths` into modules by base path, in first-seen order (§6.2). A later file for a
 /// part a module already has replaces nothing: the first one wins.
 std::vector<ModuleArtifacts> group_module_parts(const std::vector<std::string>& paths);
+
+/// One file of a module's chain, and which part it is (by the field that named it, whatever its
+/// path looks like).
+struct ModuleFile {
+  ModulePart part = ModulePart::olean;
+  std::string path;
+};
+
+/// module_chains() with each file's part.
+std::vector<std::vector<ModuleFile>> module_chain_files(const ModuleArtifacts& m);
 
 /// The chains a loader reads for a module (§6.3), each only with the parts present:
 /// olean -> olean_server -> olean_private, and ir_sig -> ir. Empty chains are left out.

@@ -9,6 +9,7 @@
 
 #include "core/closures.h"
 #include "core/fail.h"
+#include "core/heap.h"
 #include "core/name_hash.h"
 
 namespace cf {
@@ -24,12 +25,13 @@ struct WorkerResult {
 // Reads one module's chains (§6.3 step 2), each part with only its own earlier parts as deps.
 std::optional<LoadError> read_module(const ModuleArtifacts& m, size_t index, unsigned worker, const LoadOptions& o,
                                      std::vector<SnapshotRegion>* out) {
-  for (const std::vector<std::string>& chain : module_chains(m)) {
-    auto parts_or = load_parts(chain, o);
+  for (const std::vector<ModuleFile>& chain : module_chain_files(m)) {
+    std::vector<std::string> paths;
+    for (const ModuleFile& f : chain) paths.push_back(f.path);
+    auto parts_or = load_parts(paths, o);
     if (!parts_or) return parts_or.take_error();
     for (size_t k = 0; k < chain.size(); ++k)
-      out->push_back({std::make_unique<Region>(std::move(parts_or.value()[k])), index, module_part_of(chain[k]).first,
-                      worker});
+      out->push_back({std::make_unique<Region>(std::move(parts_or.value()[k])), index, chain[k].part, worker});
   }
   return std::nullopt;
 }
@@ -89,6 +91,14 @@ Result<std::vector<uint8_t>> save_snapshot(uint64_t root, std::span<const Region
   c.name = options.name;
   for (const Region* d : deps) c.deps.push_back(d->view());
   return compact(root, c);
+}
+
+Result<std::vector<uint8_t>> save_snapshot_of(std::span<const Region* const> regions, const SnapshotSaveOptions& options) {
+  Heap heap;
+  std::vector<uint64_t> roots;
+  roots.reserve(regions.size());
+  for (const Region* r : regions) roots.push_back(r->root());
+  return save_snapshot(heap.array(roots), regions, options);
 }
 
 Result<LoadedSnapshot> load_snapshot(const std::string& snapshot_path, const std::vector<ModuleArtifacts>& modules,

@@ -36,6 +36,10 @@ struct SnapshotSaveOptions {
 Result<std::vector<uint8_t>> save_snapshot(uint64_t root, std::span<const Region* const> deps,
                                            const SnapshotSaveOptions& options);
 
+/// The snapshot `regiontool snapshot save` writes: its root an Array of every region's root, in
+/// the order given, every region a dep.
+Result<std::vector<uint8_t>> save_snapshot_of(std::span<const Region* const> regions, const SnapshotSaveOptions& options);
+
 struct SnapshotLoadOptions {
   unsigned workers = 1;  ///< N of §6.3 (import_workers() gives upstream's default)
   LoadOptions load;      ///< for every read: the modules' parts and the snapshot

@@ -52,6 +52,8 @@ std::vector<uint64_t> pointer_slots(const RegionMap& m) {
   return slots;
 }
 
+}  // namespace
+
 void byte_mutate(std::vector<uint8_t>& region, size_t max_size, std::mt19937_64& rng) {
   if (LLVMFuzzerMutate != nullptr) {
     const size_t old = region.size();
@@ -66,8 +68,6 @@ void byte_mutate(std::vector<uint8_t>& region, size_t max_size, std::mt19937_64&
   const size_t flips = 1 + pick<size_t>(rng, 4);
   for (size_t i = 0; i < flips; ++i) region[pick(rng, region.size())] ^= static_cast<uint8_t>(1u << pick(rng, 8u));
 }
-
-}  // namespace
 
 std::string_view mutation_name(Mutation m) {
   static constexpr std::string_view names[k_num_mutations] = {

@@ -58,6 +58,10 @@ enum class Mutation : uint8_t {
 inline constexpr size_t k_num_mutations = 12;
 std::string_view mutation_name(Mutation m);
 
+/// The engine's own byte-level mutation of `bytes` (LLVMFuzzerMutate, with its dictionary),
+/// or, without libFuzzer, a few bit flips; never past max_size (an empty input gets one byte).
+void byte_mutate(std::vector<uint8_t>& bytes, size_t max_size, std::mt19937_64& rng);
+
 /// A region's bytes as a dep a pointer may be aimed into (its base as the tolerant map reads it).
 RegionView view_of(std::span<const uint8_t> region);
 

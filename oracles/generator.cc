@@ -46,8 +46,10 @@ class Generator {
 
   GenGraph run() {
     const uint32_t parts = std::clamp<uint32_t>(spec_.parts, 1, 3);
-    const uint64_t per_part = std::max<uint64_t>(1, spec_.objects / parts);
+    const bool weighted = spec_.part_pct[0] + spec_.part_pct[1] + spec_.part_pct[2] != 0;
     for (uint32_t k = 0; k < parts; ++k) {
+      const uint64_t share = weighted ? uint64_t{spec_.objects} * spec_.part_pct[k] / 100 : spec_.objects / parts;
+      const uint64_t per_part = std::max<uint64_t>(1, share);
       unused_.clear();
       for (uint64_t i = 0; i < per_part; ++i) step();
       out_.roots.push_back(part_root(k));

@@ -37,6 +37,8 @@ struct GenSpec {
   /// Chain parts: roots 1..3. A later part builds new nodes over earlier ones; its root may
   /// also be an earlier node, a copy of an earlier root, or a scalar.
   uint32_t parts = 1;
+  /// Percent of `objects` each part gets; all zero (the default): an even split.
+  std::array<uint32_t, 3> part_pct = {0, 0, 0};
   /// Relative weight of each file kind (ctor .. closure, Kind order). Closures need v3.
   std::array<uint32_t, k_num_file_kinds> kind_weights = {30, 12, 6, 10, 6, 3, 3, 4, 3, 0};
   /// Closure m_fun values are closure_fun_base + 8 * [0, 4096).

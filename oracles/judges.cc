@@ -168,21 +168,30 @@ Verdict judge_round_trip(const json& model, const json& loaded, const std::strin
   return holds(id, std::to_string(model.at("nodes").size()) + " nodes equal " + how);
 }
 
-Verdict judge_workers(const std::vector<std::pair<std::string, LoadObservation>>& loads) {
+Verdict judge_workers(const WorkerLoads& loads, const WorkerLoads& reordered, const std::string& snapshot) {
   const OracleId id = OracleId::worker_determinism;
-  if (loads.size() < 2) return not_applicable(id, "fewer than two loads to compare");
+  if (loads.empty() || loads.size() + reordered.size() < 2) return not_applicable(id, "fewer than two loads to compare");
+  const auto& [first_how, first] = loads[0];
   for (size_t i = 1; i < loads.size(); ++i) {
-    Verdict v = agreement(id, loads[0].first.c_str(), loads[0].second, loads[i].first.c_str(), loads[i].second);
+    Verdict v = agreement(id, first_how.c_str(), first, loads[i].first.c_str(), loads[i].second);
     if (v.outcome != Outcome::holds) return v;
   }
-  return holds(id, std::to_string(loads.size()) + " loads agree (" +
-                       (loads[0].second.accepted ? "graphs identical" : "the same rejection") + ")");
+  // With the modules in another order the lowest failing module may be another one (§6.3).
+  const auto in_a_module = [&](const LoadObservation& o) { return o.error && o.error->file != snapshot; };
+  for (const auto& [how, load] : reordered) {
+    if (in_a_module(first) && in_a_module(load)) continue;
+    Verdict v = agreement(id, first_how.c_str(), first, how.c_str(), load);
+    if (v.outcome != Outcome::holds) return v;
+  }
+  return holds(id, std::to_string(loads.size() + reordered.size()) + " loads agree (" +
+                       (first.accepted ? "graphs identical" : "the same rejection") + ")");
 }
 
 Verdict judge_overlap_hazard(const std::vector<LoadObservation>& modules, const std::vector<LoadObservation>& snapshot) {
   const OracleId id = OracleId::overlap_hazard;
   for (size_t i = 0; i < modules.size(); ++i)
-    if (!modules[i].accepted) return finding(id, "module " + std::to_string(i) + " read alone: " + verdict_text(modules[i]));
+    if (!modules[i].accepted)  // the hazard is of modules that read: a broken one fails every load anyway
+      return not_applicable(id, "module " + std::to_string(i) + " does not read alone: " + verdict_text(modules[i]));
   for (size_t i = 0; i < snapshot.size(); ++i) {
     const LoadObservation& s = snapshot[i];
     if (s.accepted || !s.error || s.error->code != ErrorCode::dep_overlap)

@@ -54,11 +54,15 @@ Verdict judge_idempotence(const Compaction& once, const Compaction& twice);
 /// (one Reproduction per strategy, as reproduce() left it).
 Verdict judge_reproduction(const FileUnit& inputs, std::span<const Reproduction> attempts);
 
-/// worker determinism: every load of a snapshot (named: worker count, module order) agrees with
-/// the first, as judge_paths compares two loads.
-Verdict judge_workers(const std::vector<std::pair<std::string, LoadObservation>>& loads);
-/// overlap hazard (FORMAT.md §6.4): every module read alone is accepted, and every load of the
-/// snapshot is rejected with dep_overlap and upstream's message.
+/// Loads of one snapshot, each named (worker count, module order).
+using WorkerLoads = std::vector<std::pair<std::string, LoadObservation>>;
+/// worker determinism: every load of the snapshot at `snapshot` agrees with the first of `loads`,
+/// as judge_paths compares two loads; `loads` read the modules in the sidecar's order, `reordered`
+/// in another, where a failure in one module file may become a failure in another (the lowest
+/// failing module of that order, §6.3), but never an acceptance or a failure of the snapshot.
+Verdict judge_workers(const WorkerLoads& loads, const WorkerLoads& reordered, const std::string& snapshot);
+/// overlap hazard (FORMAT.md §6.4): given modules that each read alone (else not applicable),
+/// every load of the snapshot is rejected with dep_overlap and upstream's message.
 Verdict judge_overlap_hazard(const std::vector<LoadObservation>& modules, const std::vector<LoadObservation>& snapshot);
 /// snapshot round trip: the loaded snapshot saved again (`saved_again`) and reloaded on each
 /// path gives the loaded graph back (nodes and root).

@@ -12,16 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-// The fields §6.2 populates, in sorted key order, with the part each names.
-struct Field {
-  const char* key;
-  ModulePart part;
-};
-constexpr std::array<Field, 5> k_fields = {{{"ir", ModulePart::ir},
-                                            {"irSig", ModulePart::ir_sig},
-                                            {"olean", ModulePart::olean},
-                                            {"oleanPrivate", ModulePart::olean_private},
-                                            {"oleanServer", ModulePart::olean_server}}};
+// The parts §6.2 names, in their keys' sorted order (core/module_parts.h part_key).
+constexpr std::array<ModulePart, 5> k_fields = {ModulePart::ir, ModulePart::ir_sig, ModulePart::olean,
+                                                ModulePart::olean_private, ModulePart::olean_server};
 // Fields of ModuleArtifacts upstream never populates for a snapshot: accepted, ignored.
 constexpr std::array<const char*, 4> k_ignored = {"lean", "ilean", "c", "bc"};
 
@@ -38,14 +31,17 @@ Result<ModuleArtifacts> module_of(const json& entry, size_t index, const std::st
   for (const auto& item : entry.items()) {
     const std::string& key = item.key();
     const json& value = item.value();
-    const auto field = std::find_if(k_fields.begin(), k_fields.end(), [&](const Field& f) { return key == f.key; });
+    const auto field = std::find_if(k_fields.begin(), k_fields.end(), [&](ModulePart p) { return key == part_key(p); });
     const bool ignored = std::find(k_ignored.begin(), k_ignored.end(), key) != k_ignored.end();
     if (field == k_fields.end() && !ignored) return bad(path, 0, at + " has an unknown key \"" + key + "\"");
     if (!value.is_string()) return bad(path, 0, at + "." + key + " is " + value.type_name() + ", not a path");
-    if (field != k_fields.end()) m.*field_of(field->part) = value.get<std::string>();
+    // Upstream would try to open "" and fail with an I/O error naming no file; here the sidecar
+    // is what is wrong, and the error names it (docs/snapshots.md).
+    if (value.get_ref<const std::string&>().empty()) return bad(path, 0, at + "." + key + " is an empty path");
+    if (field != k_fields.end()) m.*field_of(*field) = value.get<std::string>();
   }
-  for (const Field& f : k_fields)
-    if (m.base.empty() && m.*field_of(f.part)) m.base = module_part_of(*(m.*field_of(f.part))).second;
+  for (ModulePart p : k_fields)
+    if (m.base.empty() && m.*field_of(p)) m.base = module_part_of(*(m.*field_of(p))).second;
   if (m.olean) m.base = *m.olean;
   return m;
 }
@@ -58,8 +54,8 @@ std::string deps_json(const std::vector<ModuleArtifacts>& modules) {
   json all = json::array();
   for (const ModuleArtifacts& m : modules) {
     json entry = json::object();  // nlohmann's object is a sorted map: the keys come out sorted
-    for (const Field& f : k_fields)
-      if (const auto& value = m.*field_of(f.part)) entry[f.key] = *value;
+    for (ModulePart p : k_fields)
+      if (const auto& value = m.*field_of(p)) entry[std::string(part_key(p))] = *value;
     all.push_back(std::move(entry));
   }
   return all.dump();

@@ -19,7 +19,7 @@ std::string deps_path_of(const std::string& snapshot_path);
 /// The sidecar's text: modules in order, keys sorted, paths as given, no whitespace.
 std::string deps_json(const std::vector<ModuleArtifacts>& modules);
 
-/// Parses a sidecar. Anything but an array of objects whose known fields are strings is
+/// Parses a sidecar. Anything but an array of objects whose known fields are non-empty strings is
 /// `bad_deps_json`, with upstream's message ("failed to parse snapshot deps file <path>: ..."),
 /// naming `deps_path`, at the byte the parser reports (0 for a well-formed document of the
 /// wrong shape). A module's base is its olean path, else the first part it names.

@@ -51,7 +51,7 @@ LoadObservation observation_of(const Region& snapshot, const std::vector<const R
   return o;
 }
 
-SnapshotUnit reordered(const SnapshotUnit& u, bool reverse) {
+SnapshotUnit reorder(const SnapshotUnit& u, bool reverse) {
   SnapshotUnit v = u;
   if (reverse) std::reverse(v.modules.begin(), v.modules.end());
   else if (!v.modules.empty()) std::rotate(v.modules.begin(), v.modules.begin() + v.modules.size() / 2, v.modules.end());
@@ -67,6 +67,18 @@ FileUnit chain_unit(const std::vector<std::string>& chain) {
     u.bytes.push_back(bytes ? std::move(bytes.value()) : std::vector<uint8_t>{});
   }
   return u;
+}
+
+// Why a read of the file fails before its deps are looked at (§8.2 steps 1-3 and the library
+// resolution of §5.5, which come before the dep checks of §5.7), if it does.
+std::optional<std::string> fails_before_its_deps(const std::string& path) {
+  auto bytes = read_file(path);
+  if (!bytes) return bytes.error().describe();
+  auto layout = parse_file_layout(bytes.value(), {});
+  if (!layout) return layout.error().describe();
+  if (!layout->trailer.closure_offsets.empty())
+    if (auto libs = resolve_libraries(layout.value(), loaded_libraries()); !libs) return libs.error().describe();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -119,7 +131,7 @@ bool modules_overlap(const SnapshotUnit& unit) {
 }
 
 Verdict worker_determinism(const SnapshotUnit& unit) {
-  std::vector<std::pair<std::string, LoadObservation>> loads;
+  WorkerLoads loads, reordered;
   for (unsigned w : {1u, 2u, 4u, 32u}) {
     SnapshotSettings s;
     s.workers = w;
@@ -128,14 +140,16 @@ Verdict worker_determinism(const SnapshotUnit& unit) {
   for (bool reverse : {true, false}) {
     SnapshotSettings s;
     s.workers = 2;
-    loads.emplace_back(std::string("2 workers, modules ") + (reverse ? "reversed" : "rotated"),
-                       observe_snapshot(reordered(unit, reverse), s));
+    reordered.emplace_back(std::string("2 workers, modules ") + (reverse ? "reversed" : "rotated"),
+                           observe_snapshot(reorder(unit, reverse), s));
   }
-  return judge_workers(loads);
+  return judge_workers(loads, reordered, unit.path);
 }
 
 Verdict overlap_hazard(const SnapshotUnit& unit) {
   if (!modules_overlap(unit)) return not_applicable(OracleId::overlap_hazard, "no two modules' saved ranges overlap");
+  if (auto early = fails_before_its_deps(unit.path))
+    return not_applicable(OracleId::overlap_hazard, "the snapshot fails before its deps are looked at: " + *early);
   std::vector<LoadObservation> snapshot;
   for (unsigned w : {1u, 4u})
     for (LoadPath p : {LoadPath::automatic, LoadPath::slow}) {
@@ -178,11 +192,24 @@ Verdict snapshot_round_trip(const SnapshotUnit& unit) {
   return judge_snapshot_round_trip(first, again, reloaded);
 }
 
-std::vector<Verdict> check_snapshot(const SnapshotUnit& unit) {
+std::vector<Verdict> check_snapshot(const SnapshotUnit& unit, unsigned workers) {
   SnapshotSettings automatic, slow;
+  automatic.workers = slow.workers = std::max(1u, workers);
   slow.path = LoadPath::slow;
   const LoadObservation a = observe_snapshot(unit, automatic), s = observe_snapshot(unit, slow);
   return {judge_paths(a, s), judge_walk(s), worker_determinism(unit), overlap_hazard(unit), snapshot_round_trip(unit)};
+}
+
+std::vector<Verdict> check_snapshot_with_sidecar(const std::string& snapshot_path, std::string_view sidecar,
+                                                 const std::string& deps_path, unsigned workers) {
+  auto modules = parse_deps_json(sidecar, deps_path);
+  if (!modules) {
+    LoadObservation rejected;
+    rejected.bytes = sidecar.size();
+    rejected.error = modules.take_error();
+    return {judge_walk(rejected)};
+  }
+  return check_snapshot({snapshot_path, std::move(modules.value())}, workers);
 }
 
 }  // namespace cf::oracles

@@ -45,15 +45,23 @@ bool modules_overlap(const SnapshotUnit& unit);
 /// 1, 2, 4 and 32 workers, the sidecar's order and two others (reversed, rotated), on the
 /// automatic path: every load agrees.
 Verdict worker_determinism(const SnapshotUnit& unit);
-/// Applicable when modules overlap (modules_overlap): each module reads alone, and the snapshot
-/// fails with dep_overlap on every load (1 and 4 workers, both paths).
+/// Applicable when modules overlap (modules_overlap), each reads alone, and the snapshot's own
+/// header, trailer and libraries pass (the checks that come before its deps are looked at): the
+/// snapshot fails with dep_overlap on every load (1 and 4 workers, both paths).
 Verdict overlap_hazard(const SnapshotUnit& unit);
 /// Loaded as the saving process (its closures stay put), saved again with the same deps, and
 /// read again on the automatic and the slow path: the same graph each time.
 Verdict snapshot_round_trip(const SnapshotUnit& unit);
 
-/// Every snapshot oracle: path differential and validate-then-walk of the snapshot read, worker
-/// determinism, overlap hazard, snapshot round trip.
-std::vector<Verdict> check_snapshot(const SnapshotUnit& unit);
+/// Every snapshot oracle: path differential (automatic against slow, with `workers`) and
+/// validate-then-walk of the snapshot read, worker determinism, overlap hazard, snapshot round
+/// trip.
+std::vector<Verdict> check_snapshot(const SnapshotUnit& unit, unsigned workers = 1);
+
+/// The same from a snapshot and its sidecar's text (read from `deps_path`): a sidecar that does
+/// not parse must be the typed rejection bad_deps_json naming `deps_path` and a byte of it, and
+/// is judged as one (validate-then-walk); one that parses gets check_snapshot.
+std::vector<Verdict> check_snapshot_with_sidecar(const std::string& snapshot_path, std::string_view sidecar,
+                                                 const std::string& deps_path, unsigned workers = 1);
 
 }  // namespace cf::oracles

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -14,6 +15,8 @@
 #include "oracles/judges.h"
 #include "oracles/observe.h"
 #include "oracles/roundtrip_input.h"
+#include "oracles/snapshot_input.h"
+#include "oracles/snapshot_oracles.h"
 
 namespace cf::oracles {
 namespace {
@@ -136,6 +139,20 @@ std::vector<Verdict> check_io_input(std::span<const uint8_t> input) {
   return {judge_io(clean, {observe_load(unit, s)})};
 }
 
+std::vector<Verdict> check_snapshot_input(std::span<const uint8_t> input) {
+  const SnapshotInput in = decode_snapshot_input(input);
+  std::vector<std::unique_ptr<MemoryFile>> files;
+  std::vector<std::string> paths;
+  for (const std::vector<uint8_t>& f : in.files) {
+    files.push_back(std::make_unique<MemoryFile>(f));
+    paths.push_back(files.back()->path());
+  }
+  const MemoryFile snapshot(in.snapshot);
+  if (snapshot.fd < 0 || std::any_of(files.begin(), files.end(), [](const auto& f) { return f->fd < 0; }))
+    return {not_applicable(OracleId::snapshot_round_trip, "cannot make the anonymous memory files the load reads")};
+  return check_snapshot_with_sidecar(snapshot.path(), resolve_file_refs(in.sidecar, paths), "input.deps", in.workers());
+}
+
 namespace {
 
 struct Target {
@@ -144,7 +161,7 @@ struct Target {
 };
 constexpr Target k_targets[] = {
     {"fuzz_inspect", check_inspect_input}, {"fuzz_load", check_load_input}, {"fuzz_roundtrip", check_roundtrip_input},
-    {"fuzz_chain", check_chain_input},     {"fuzz_io", check_io_input},
+    {"fuzz_chain", check_chain_input},     {"fuzz_io", check_io_input},         {"fuzz_snapshot", check_snapshot_input},
 };
 
 }  // namespace

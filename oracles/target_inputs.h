@@ -29,6 +29,12 @@ std::vector<Verdict> check_roundtrip_input(std::span<const uint8_t> input);
 /// anonymous memory file through the faulting I/O layer. I/O schedule.
 std::vector<Verdict> check_io_input(std::span<const uint8_t> input);
 
+/// fuzz_snapshot: a snapshot container (snapshot_input.h): its module files and the snapshot in
+/// anonymous memory files, the sidecar's `@K`s resolved to them. Every snapshot oracle
+/// (check_snapshot_with_sidecar): path differential and validate-then-walk of the snapshot read,
+/// worker determinism, overlap hazard, snapshot round trip.
+std::vector<Verdict> check_snapshot_input(std::span<const uint8_t> input);
+
 /// The targets above by name ("fuzz_load", ...): their checks on one input; empty for an
 /// unknown target.
 std::vector<Verdict> check_target_input(std::string_view target, std::span<const uint8_t> input);

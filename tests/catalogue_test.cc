@@ -156,15 +156,22 @@ TEST(CatalogueJudges, EachCanReportAFinding) {
 TEST(CatalogueJudges, SnapshotJudgesCanReportFindings) {
   const nlohmann::json g1 = {{"nodes", {1}}, {"parts", {{{"root", 1}}}}}, g2 = {{"nodes", {2}}, {"parts", {{{"root", 1}}}}};
   using Runs = std::vector<std::pair<std::string, LoadObservation>>;
-  expect_finding(judge_workers(Runs{{"1 worker", accepted(g1)}, {"4 workers", accepted(g2)}}), "node 0");
-  expect_finding(judge_workers(Runs{{"1 worker", accepted(g1)}, {"4 workers", rejected(ErrorCode::missing_dep)}}),
+  expect_finding(judge_workers(Runs{{"1 worker", accepted(g1)}, {"4 workers", accepted(g2)}}, {}, "s"), "node 0");
+  expect_finding(judge_workers(Runs{{"1 worker", accepted(g1)}, {"4 workers", rejected(ErrorCode::missing_dep)}}, {}, "s"),
                  "4 workers rejected");
-  EXPECT_EQ(judge_workers(Runs{{"1 worker", accepted(g1)}, {"32 workers", accepted(g1)}}).outcome, Outcome::holds);
-  EXPECT_EQ(judge_workers(Runs{{"1 worker", accepted(g1)}}).outcome, Outcome::not_applicable);
+  EXPECT_EQ(judge_workers(Runs{{"1 worker", accepted(g1)}, {"32 workers", accepted(g1)}}, {}, "s").outcome, Outcome::holds);
+  EXPECT_EQ(judge_workers(Runs{{"1 worker", accepted(g1)}}, {}, "s").outcome, Outcome::not_applicable);
+  // Reordered modules: another failing module is no finding; anything else that differs is.
+  const LoadObservation in_m1 = rejected(ErrorCode::missing_dep, 8, "m1"), in_m2 = rejected(ErrorCode::truncated, 9, "m2");
+  EXPECT_EQ(judge_workers(Runs{{"1 worker", in_m1}}, Runs{{"reversed", in_m2}}, "s").outcome, Outcome::holds);
+  expect_finding(judge_workers(Runs{{"1 worker", in_m1}}, Runs{{"reversed", accepted(g1)}}, "s"), "reversed");
+  expect_finding(judge_workers(Runs{{"1 worker", in_m1}}, Runs{{"reversed", rejected(ErrorCode::truncated, 9, "s")}}, "s"),
+                 "reversed");
+  expect_finding(judge_workers(Runs{{"1 worker", accepted(g1)}}, Runs{{"rotated", accepted(g2)}}, "s"), "node 0");
 
   LoadObservation overlap = rejected(ErrorCode::dep_overlap);
   overlap.error->message = "region_reader: dep regions have overlapping `base_addr` ranges";
-  expect_finding(judge_overlap_hazard({accepted(g1), rejected(ErrorCode::truncated)}, {overlap}), "module 1 read alone");
+  EXPECT_EQ(judge_overlap_hazard({accepted(g1), rejected(ErrorCode::truncated)}, {overlap}).outcome, Outcome::not_applicable);
   expect_finding(judge_overlap_hazard({accepted(g1)}, {overlap, accepted(g1)}), "snapshot load 1");
   expect_finding(judge_overlap_hazard({accepted(g1)}, {rejected(ErrorCode::dep_overlap)}), "upstream's message");
   EXPECT_EQ(judge_overlap_hazard({accepted(g1), accepted(g2)}, {overlap, overlap}).outcome, Outcome::holds);

@@ -4,6 +4,7 @@
 // object-level mutations must reach the loader's deep checks, not just its magic check.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
@@ -13,8 +14,12 @@
 #include "core/placement.h"
 #include "core/region.h"
 #include "harness/region_mutator.h"
+#include "harness/snapshot_mutator.h"
 #include "oracles/chain_input.h"
 #include "oracles/generator.h"
+#include "oracles/snapshot_deps.h"
+#include "oracles/snapshot_input.h"
+#include "oracles/target_inputs.h"
 #include "testsupport/corpus.h"
 #include "testsupport/region_forger.h"
 
@@ -209,6 +214,74 @@ TEST(RegionMutator, CustomMutatorsRespectMaxSize) {
     ASSERT_LE(m, cap);
     ASSERT_GE(m, 1u);
   }
+}
+
+// The seeds of fuzz_snapshot (corpus/fuzz_snapshot), by name.
+std::map<std::string, std::vector<uint8_t>> snapshot_seeds() {
+  std::map<std::string, std::vector<uint8_t>> out;
+  const auto dir = std::filesystem::path(testsupport::corpus_dir()).parent_path() / "fuzz_snapshot";
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    out[e.path().filename().string()] = testsupport::read_file(e.path().string());
+  return out;
+}
+
+// Every seed is judged without a finding, and between them the seeds give every snapshot oracle
+// something to hold on: a target whose oracles all say not_applicable would fuzz nothing.
+TEST(SnapshotSeeds, EveryOracleHoldsOnSomeSeedAndNoneFinds) {
+  std::map<oracles::OracleId, size_t> held;
+  for (const auto& [name, bytes] : snapshot_seeds())
+    for (const oracles::Verdict& v : oracles::check_snapshot_input(bytes)) {
+      EXPECT_NE(v.outcome, oracles::Outcome::finding) << name << ": " << oracles::describe(v);
+      if (v.outcome == oracles::Outcome::holds) ++held[v.oracle];
+    }
+  for (oracles::OracleId id : {oracles::OracleId::path_differential, oracles::OracleId::validate_then_walk,
+                               oracles::OracleId::worker_determinism, oracles::OracleId::overlap_hazard,
+                               oracles::OracleId::snapshot_round_trip})
+    EXPECT_GT(held[id], 0u) << oracles::oracle_name(id) << " never holds on a seed";
+}
+
+// The sidecar mutator's edits reach every way a sidecar goes wrong (each a bad_deps_json with its
+// own message) and still leave most documents well-formed enough to load modules from.
+TEST(SnapshotMutator, SidecarEditsReachEveryDefect) {
+  const std::string valid = R"([{"ir":"@3","olean":"@0","oleanPrivate":"@2","oleanServer":"@1"},{"olean":"@4"}])";
+  std::mt19937_64 rng(77);
+  std::map<std::string, size_t> outcomes;
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = valid;
+    for (int k = 0, n = 1 + static_cast<int>(rng() % 3); k < n; ++k) text = fuzz::mutate_sidecar(text, 5, rng);
+    auto parsed = oracles::parse_deps_json(text, "s.deps");
+    if (parsed) {
+      ++outcomes["parses"];
+      continue;
+    }
+    const std::string& m = parsed.error().message;
+    for (const char* what : {"unknown key", "not a path", "not an object", "not an array", "parse error"})
+      if (m.find(what) != std::string::npos) ++outcomes[what];
+  }
+  std::string seen;
+  for (const auto& [o, n] : outcomes) seen += o + "=" + std::to_string(n) + " ";
+  for (const char* what : {"parses", "unknown key", "not a path", "not an object", "not an array"})
+    EXPECT_GT(outcomes[what], 0u) << what << ": " << seen;
+  EXPECT_GT(outcomes["parses"], 600u) << seen;
+  // Text that is no JSON gets byte-level mutations and stays a string.
+  EXPECT_NO_THROW(fuzz::mutate_sidecar("[{\"olean", 5, rng));
+}
+
+TEST(SnapshotMutator, RespectsMaxSizeAndKeepsTheContainer) {
+  const auto seeds = snapshot_seeds();
+  const std::vector<uint8_t>& seed = seeds.at("gen-3-modules");
+  size_t changed = 0;
+  for (unsigned s = 0; s < 400; ++s) {
+    std::vector<uint8_t> buf(seed.size() + 256);
+    std::copy(seed.begin(), seed.end(), buf.begin());
+    const size_t n = fuzz::mutate_snapshot(buf.data(), seed.size(), buf.size(), s);
+    ASSERT_LE(n, buf.size());
+    buf.resize(n);
+    if (buf != seed) ++changed;
+    const oracles::SnapshotInput in = oracles::decode_snapshot_input(buf);
+    EXPECT_LE(in.files.size(), oracles::k_max_snapshot_files);
+  }
+  EXPECT_GT(changed, 300u);
 }
 
 }  // namespace

@@ -22,6 +22,8 @@
 #include "oracles/graph_dump.h"
 #include "oracles/judges.h"
 #include "oracles/snapshot_deps.h"
+#include "oracles/snapshot_gen.h"
+#include "oracles/snapshot_input.h"
 #include "oracles/snapshot_oracles.h"
 #include "testsupport/region_forger.h"
 
@@ -67,32 +69,22 @@ void write(const std::string& path, const std::vector<uint8_t>& bytes) {
   ASSERT_TRUE(st.ok()) << st.error().describe();
 }
 
-// Writes module `name`'s files into `dir`: a 3-part olean chain and an IR file (with an
-// `.ir.sig` before it when `sig`), each a generated graph saved at its key's base (§3.3, §3.4).
-std::vector<std::string> write_module(const TempDir& dir, const std::string& name, uint64_t seed, bool sig) {
-  Heap heap;
-  oracles::GenSpec spec = oracles::real_file_profile(seed, 40);
-  spec.parts = 3;
-  const oracles::GenGraph g = oracles::generate(heap, spec);
-  CompactorOptions o;
-  o.base_addr = base_addr_for_key(*Name::parse(name));
-  Compactor c(o);
+// Writes a generated library of `modules` modules into `dir` (oracles/snapshot_gen.h: an olean
+// chain of 3 parts and an IR chain each, at their keys' bases; every other module without an
+// `.ir.sig`). Returns the files in module order.
+std::vector<std::string> write_library(const TempDir& dir, size_t modules, const std::string& prefix) {
+  oracles::LibraryShape shape;
+  shape.modules = modules;
+  shape.seed = 100;
+  shape.mean_objects = 60;
+  shape.prefix = prefix;
+  shape.no_sig_every = 2;
   std::vector<std::string> files;
-  const char* suffix[] = {".olean", ".olean.server", ".olean.private"};
-  for (size_t k = 0; k < 3; ++k) {
-    files.push_back(dir / (name + suffix[k]));
-    write(files.back(), must(c.save(g.roots[k])));
-  }
-  CompactorOptions ir;
-  ir.base_addr = base_addr_for_key(*Name::parse(name + ".ir"));
-  Compactor irc(ir);
-  Heap h2;
-  if (sig) {
-    files.push_back(dir / (name + ".ir.sig"));
-    write(files.back(), must(irc.save(h2.string("sig of " + name))));
-  }
-  files.push_back(dir / (name + ".ir"));
-  write(files.back(), must(irc.save(h2.ctor(1, std::vector<uint64_t>{h2.string("ir of " + name), box(7)}))));
+  for (const oracles::GeneratedModule& m : oracles::generate_library(shape))
+    for (const oracles::GeneratedFile& f : m.files) {
+      files.push_back(dir / oracles::file_name(m, f));
+      write(files.back(), f.bytes);
+    }
   return files;
 }
 
@@ -102,11 +94,7 @@ std::vector<std::string> write_module(const TempDir& dir, const std::string& nam
 // the module regions deps in name order.
 std::string write_snapshot(const TempDir& dir, size_t modules, const std::string& prefix = "Mod",
                            nlohmann::json* model = nullptr) {
-  std::vector<std::string> files;
-  for (size_t m = 0; m < modules; ++m) {
-    auto f = write_module(dir, prefix + std::to_string(m), 100 + m, m % 2 == 0);
-    files.insert(files.end(), f.begin(), f.end());
-  }
+  const std::vector<std::string> files = write_library(dir, modules, prefix);
   std::vector<ModuleArtifacts> grouped = group_module_parts(files);
   std::vector<std::unique_ptr<Region>> regions;
   std::vector<const Region*> deps;
@@ -196,7 +184,8 @@ TEST(SnapshotDeps, EveryDefectIsBadDepsJsonNamingTheFile) {
     uint64_t offset;
   };
   for (const Case c : {Case{"[{\"olean\": \"a\"}", 15}, Case{"{\"olean\":\"a\"}", 0}, Case{"[1]", 0},
-                       Case{"[{\"oleen\":\"a\"}]", 0}, Case{"[{\"olean\":7}]", 0}, Case{"", 0}}) {
+                       Case{"[{\"oleen\":\"a\"}]", 0}, Case{"[{\"olean\":7}]", 0}, Case{"", 0},
+                       Case{"[{\"olean\":\"\"}]", 0}}) {
     SCOPED_TRACE(c.text);
     auto r = oracles::parse_deps_json(c.text, "dir/snap.bin.deps");
     ASSERT_FALSE(r.ok());
@@ -226,7 +215,7 @@ TEST(SnapshotRoundTrip, EveryWorkerCountAndBothPathsGiveTheSavedGraph) {
       o.load.path = p;
       auto loaded = load_snapshot(snap, unit->modules, o);
       ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
-      EXPECT_EQ(loaded->regions.size(), 5u * 3 + 5 + 3);  // 3 olean parts + ir each, an ir.sig for every other
+      EXPECT_EQ(loaded->regions.size(), 5u * 3 + 5 + 3);  // 3 olean parts + ir each, an ir.sig for modules 0, 2, 4
       for (size_t i = 0; i < loaded->regions.size(); ++i)
         EXPECT_EQ(loaded->regions[i].worker, worker_of(loaded->regions[i].module, w));
       for (size_t i = 1; i < loaded->regions.size(); ++i)  // concatenated in worker order
@@ -317,6 +306,78 @@ TEST(SnapshotHazard, OverlappingModulesFailOnlyTheSnapshotRead) {
   EXPECT_TRUE(oracles::modules_overlap(*unit));
   const oracles::Verdict v = oracles::overlap_hazard(*unit);
   EXPECT_EQ(v.outcome, Outcome::holds) << oracles::describe(v);
+}
+
+// The library generator of the snapshot tests, the seeds and the scale benchmark: five parts a
+// module (four where it has no .ir.sig), sizes with a long tail, and no two modules' files
+// overlapping however many modules, so a snapshot of any prefix loads.
+TEST(SnapshotGenerator, ModulesAreDisjointAndTheirSnapshotLoads) {
+  oracles::LibraryShape shape;
+  shape.modules = 60;
+  shape.mean_objects = 200;
+  shape.no_sig_every = 15;
+  const std::vector<oracles::GeneratedModule> lib = oracles::generate_library(shape);
+  ASSERT_EQ(lib.size(), 60u);
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  size_t files = 0, smallest = SIZE_MAX, largest = 0;
+  for (size_t i = 0; i < lib.size(); ++i) {
+    EXPECT_EQ(lib[i].files.size(), i % 15 == 14 ? 4u : 5u) << lib[i].name;
+    size_t bytes = 0;
+    for (const oracles::GeneratedFile& f : lib[i].files) {
+      ranges.emplace_back(f.base_addr, f.base_addr + f.bytes.size());
+      bytes += f.bytes.size();
+      EXPECT_EQ(must(parse_file_layout(f.bytes, {})).base_addr, f.base_addr);
+    }
+    files += lib[i].files.size();
+    smallest = std::min(smallest, bytes), largest = std::max(largest, bytes);
+  }
+  EXPECT_EQ(files, 60u * 5 - 4);
+  EXPECT_GT(largest, 4 * smallest) << "module sizes have a long tail";
+  std::sort(ranges.begin(), ranges.end());
+  for (size_t i = 1; i < ranges.size(); ++i) EXPECT_LE(ranges[i - 1].second, ranges[i].first) << "files " << i - 1 << ", " << i;
+  EXPECT_EQ(oracles::generate_library(shape)[7].files[2].bytes, lib[7].files[2].bytes) << "deterministic";
+  // A snapshot of the first 10 modules, written out and judged by every snapshot oracle.
+  TempDir dir;
+  std::vector<ModuleArtifacts> modules;
+  for (size_t i = 0; i < 10; ++i) {
+    std::vector<std::string> paths;
+    for (const oracles::GeneratedFile& f : lib[i].files) {
+      paths.push_back(dir / oracles::file_name(lib[i], f));
+      write(paths.back(), f.bytes);
+    }
+    modules.push_back(oracles::artifacts_of(lib[i], paths));
+  }
+  const std::string snap = dir / "snap.bin";
+  write(snap, must(oracles::snapshot_of_library(std::span(lib).first(10), {})));
+  const oracles::SnapshotUnit unit{snap, modules};
+  for (const oracles::Verdict& v : oracles::check_snapshot(unit, 3))
+    EXPECT_NE(v.outcome, Outcome::finding) << oracles::describe(v);
+  auto loaded = load_snapshot(snap, modules, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  EXPECT_EQ(loaded->regions.size(), 50u);
+}
+
+// fuzz_snapshot's container: every byte string decodes, encode inverts decode, `@K` names file K.
+TEST(SnapshotInput, ContainerRoundTripsAndNamesItsFiles) {
+  oracles::SnapshotInput in;
+  in.flags = 0x2e;
+  in.sidecar = R"([{"olean":"@0","oleanServer":"@1"},{"olean":"@12"}])";
+  in.files = {{1, 2, 3}, {}, {4}};
+  in.snapshot = {9, 9};
+  const std::vector<uint8_t> bytes = oracles::encode_snapshot_input(in);
+  const oracles::SnapshotInput back = oracles::decode_snapshot_input(bytes);
+  EXPECT_EQ(back.flags, in.flags);
+  EXPECT_EQ(back.workers(), 3u);
+  EXPECT_EQ(back.sidecar, in.sidecar);
+  EXPECT_EQ(back.files, in.files);
+  EXPECT_EQ(back.snapshot, in.snapshot);
+  EXPECT_EQ(oracles::encode_snapshot_input(back), bytes);
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {  // every prefix decodes, clamped
+    const oracles::SnapshotInput part = oracles::decode_snapshot_input(std::span(bytes).first(cut));
+    EXPECT_LE(part.sidecar.size(), in.sidecar.size());
+  }
+  EXPECT_EQ(oracles::resolve_file_refs(in.sidecar, {"/a", "/b"}), R"([{"olean":"/a","oleanServer":"/b"},{"olean":"@12"}])");
+  EXPECT_EQ(oracles::resolve_file_refs("@@1@", {"x", "y"}), "@y@");
 }
 
 // #14016: the fast path does no per-dep work beyond the base check, the slow path sorts and

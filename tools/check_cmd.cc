@@ -77,15 +77,11 @@ int check_graph_file(const std::string& path, const CheckOptions& o, std::ostrea
 
 // A region file with a `.deps` sidecar beside it is a snapshot: the snapshot oracles.
 int check_snapshot_file(const std::string& path, const CheckOptions& o, std::ostream& out, std::ostream& err) {
-  auto unit = oracles::read_snapshot_unit(path);
-  if (!unit) {  // a sidecar that does not parse is a typed rejection of the input
-    if (unit.error().code == ErrorCode::io_error) return unusable({path}, unit.error().describe(), o, out, err);
-    oracles::LoadObservation rejected;
-    rejected.error = unit.error();
-    if (auto text = read_file(unit.error().file)) rejected.bytes = text.value().size();
-    return report({path}, {oracles::judge_walk(rejected)}, o, out);
-  }
-  return report({path}, oracles::check_snapshot(unit.value()), o, out);
+  const std::string deps = oracles::deps_path_of(path);
+  auto text = read_file(deps);
+  if (!text) return unusable({path}, text.error().describe(), o, out, err);
+  const std::string_view sidecar(reinterpret_cast<const char*>(text.value().data()), text.value().size());
+  return report({path}, oracles::check_snapshot_with_sidecar(path, sidecar, deps), o, out);
 }
 
 bool has_sidecar(const std::string& path) { return ::access(oracles::deps_path_of(path).c_str(), F_OK) == 0; }

@@ -1,8 +1,9 @@
 // cf_seedgen: writes the seed corpora corpus/<target>/ (scripts/compactfuzz gen; zstd's
 // `fuzz.py gen`). Seeds are valid inputs of every shape the format has - generated graphs
 // compacted by the reference compactor (v2, v3 with closures, non-GMP, deep, string- and
-// mpz-heavy, empty parts, chains with a dep region) plus the real files where they fit - so
-// the engines start from deep coverage rather than from the magic check.
+// mpz-heavy, empty parts, chains with a dep region, snapshots of generated and real modules)
+// plus the real files where they fit - so the engines start from deep coverage rather than
+// from the magic check.
 //
 //   cf_seedgen --real corpus/real --out corpus [--max-size BYTES]
 //
@@ -27,6 +28,9 @@
 #include "core/region.h"
 #include "oracles/chain_input.h"
 #include "oracles/generator.h"
+#include "oracles/snapshot_deps.h"
+#include "oracles/snapshot_gen.h"
+#include "oracles/snapshot_input.h"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
@@ -160,6 +164,89 @@ std::string stem(const fs::path& p) {
   return s;
 }
 
+// A fuzz_snapshot container of `modules`: their files in order, the sidecar naming them `@K`,
+// and the snapshot of them all.
+Seed snapshot_seed(const std::string& name, const std::vector<cf::oracles::GeneratedModule>& modules, uint8_t flags) {
+  cf::oracles::SnapshotInput in;
+  in.flags = flags;
+  std::vector<cf::ModuleArtifacts> sidecar;
+  for (const auto& m : modules) {
+    std::vector<std::string> refs;
+    for (const auto& f : m.files) {
+      refs.push_back("@" + std::to_string(in.files.size()));
+      in.files.push_back(f.bytes);
+    }
+    sidecar.push_back(cf::oracles::artifacts_of(m, refs));
+  }
+  in.sidecar = cf::oracles::deps_json(sidecar);
+  cf::SnapshotSaveOptions o;
+  o.name = name;
+  auto snapshot = cf::oracles::snapshot_of_library(modules, o);
+  if (!snapshot) die(name + ": " + snapshot.error().describe());
+  in.snapshot = std::move(snapshot.value());
+  return {name, cf::oracles::encode_snapshot_input(in)};
+}
+
+// The modules of one real project directory that fit in `budget` bytes, whole, in path order.
+std::vector<cf::oracles::GeneratedModule> real_modules(const fs::path& dir, uint64_t budget) {
+  std::vector<std::string> paths;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file()) paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
+  std::vector<cf::oracles::GeneratedModule> out;
+  uint64_t used = 0;
+  for (const cf::ModuleArtifacts& a : cf::group_module_parts(paths)) {
+    cf::oracles::GeneratedModule m;
+    m.name = stem(a.base);
+    for (const auto& chain : cf::module_chain_files(a))
+      for (const cf::ModuleFile& f : chain) m.files.push_back({f.part, 0, read_file(f.path)});
+    uint64_t bytes = 0;
+    for (const auto& f : m.files) bytes += f.bytes.size();
+    if (used + bytes > budget) continue;
+    used += bytes;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// fuzz_snapshot: generated libraries of 1-3 modules with every worker count, the overlap hazard
+// (two modules saved under one key), the real modules of each project that fit, a snapshot with
+// no modules, and sidecars a reader must reject (the old flat list of paths, a cut document).
+std::vector<Seed> snapshot_seeds(const fs::path& real, uint64_t max_size) {
+  std::vector<Seed> out;
+  for (size_t modules = 1; modules <= 3; ++modules) {
+    cf::oracles::LibraryShape shape;
+    shape.modules = modules;
+    shape.seed = modules;
+    shape.mean_objects = 40;
+    shape.no_sig_every = 2;
+    out.push_back(snapshot_seed("gen-" + std::to_string(modules) + "-modules", cf::oracles::generate_library(shape),
+                                static_cast<uint8_t>(modules)));
+  }
+  out.push_back(snapshot_seed("gen-no-modules", {}, 0));
+  cf::oracles::LibraryShape same;  // the same module name twice: one key, one base (§6.4)
+  same.modules = 1;
+  same.mean_objects = 30;
+  same.prefix = "Hazard";
+  std::vector<cf::oracles::GeneratedModule> hazard = cf::oracles::generate_library(same);
+  same.seed = 2;
+  hazard.push_back(cf::oracles::generate_library(same)[0]);
+  out.push_back(snapshot_seed("gen-overlap-hazard", hazard, 1));
+  for (const auto& e : fs::directory_iterator(real)) {
+    if (!e.is_directory()) continue;
+    auto modules = real_modules(e.path(), 4 * max_size);
+    if (!modules.empty()) out.push_back(snapshot_seed("real-" + stem(e.path().filename()), modules, 3));
+  }
+  std::sort(out.begin(), out.end(), [](const Seed& a, const Seed& b) { return a.name < b.name; });
+  for (const auto& [name, text] : {std::pair<const char*, const char*>{"flat-path-list", R"(["@0","@1"])"},
+                                   {"cut-document", R"([{"olean":"@0","oleanSer)"}}) {
+    cf::oracles::SnapshotInput in = cf::oracles::decode_snapshot_input(out.front().bytes);
+    in.sidecar = text;
+    out.push_back({std::string("sidecar-") + name, cf::oracles::encode_snapshot_input(in)});
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -254,6 +341,8 @@ int main(int argc, char** argv) {
     b.insert(b.end(), {dup, share, shape, objects});
     rt.push_back({"knobs-" + std::to_string(i), b});
   }
+
+  seeds["fuzz_snapshot"] = snapshot_seeds(real, max_size);
 
   for (auto& [target, list] : seeds) {
     const fs::path dir = out / target;

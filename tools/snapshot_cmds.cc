@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/heap.h"
 #include "core/io.h"
 #include "core/snapshot.h"
 #include "oracles/snapshot_deps.h"
@@ -21,17 +20,6 @@ namespace {
 using nlohmann::json;
 
 int exit_for(const LoadError& e) { return e.code == ErrorCode::io_error ? exit_usage : exit_rejected; }
-
-std::string_view part_name(ModulePart p) {
-  switch (p) {
-    case ModulePart::olean: return "olean";
-    case ModulePart::olean_server: return "oleanServer";
-    case ModulePart::olean_private: return "oleanPrivate";
-    case ModulePart::ir_sig: return "irSig";
-    case ModulePart::ir: return "ir";
-  }
-  return "?";
-}
 
 // Why a read took the path it took (§5.6).
 std::string why(const Region& r, bool every_dep_at_base, LoadPath asked) {
@@ -60,7 +48,7 @@ json inspect_json(const SnapshotLoadCmd& o, const std::vector<ModuleArtifacts>& 
   bool all_at_base = true;
   for (const SnapshotRegion& r : s.regions) {
     bool& deps_at_base = module_at_base.try_emplace(r.module, true).first->second;
-    mods[r.module]["parts"].push_back({{"part", std::string(part_name(r.part))},
+    mods[r.module]["parts"].push_back({{"part", std::string(part_key(r.part))},
                                        {"file", r.region->name()},
                                        {"base_addr", hex(r.region->base_addr())},
                                        {"path", std::string(load_path_name(r.region->path_taken()))},
@@ -87,8 +75,6 @@ int run_snapshot_save(const SnapshotSaveCmd& o, std::ostream& out, std::ostream&
   const std::vector<ModuleArtifacts> modules = group_module_parts(o.files);
   std::vector<std::unique_ptr<Region>> regions;
   std::vector<const Region*> deps;
-  Heap heap;
-  std::vector<uint64_t> roots;
   for (const ModuleArtifacts& m : modules)
     for (const std::vector<std::string>& chain : module_chains(m)) {
       auto parts = load_parts(chain, {});
@@ -99,13 +85,12 @@ int run_snapshot_save(const SnapshotSaveCmd& o, std::ostream& out, std::ostream&
       for (Region& r : parts.value()) {
         regions.push_back(std::make_unique<Region>(std::move(r)));
         deps.push_back(regions.back().get());
-        roots.push_back(regions.back()->root());
       }
     }
   SnapshotSaveOptions so;
   so.strategy = o.strategy;
   so.name = o.output;
-  auto bytes = save_snapshot(heap.array(roots), deps, so);
+  auto bytes = save_snapshot_of(deps, so);
   if (!bytes) {
     err << "regiontool snapshot save: " << bytes.error().describe() << "\n";
     return exit_rejected;

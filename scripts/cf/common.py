@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The fuzz targets (harness/fuzz_<name>.cc), in the order `reproduce` tries them. Each has
 # corpus/<target>/ seeds, corpus/<target>.dict and .options, and corpus/regressions/<target>/.
-FUZZ_TARGETS = ("fuzz_inspect", "fuzz_load", "fuzz_roundtrip", "fuzz_chain", "fuzz_io")
+FUZZ_TARGETS = ("fuzz_inspect", "fuzz_load", "fuzz_roundtrip", "fuzz_chain", "fuzz_io", "fuzz_snapshot")
 
 # Configure/build presets in CMakePresets.json, and the ones that also have a ctest preset.
 PRESETS = ("dev", "release", "asan", "tsan", "fuzz", "afl", "coverage")
