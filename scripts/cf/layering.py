@@ -2,6 +2,7 @@
 """The layering rules of the C++ tree (docs/architecture.md), checked from the sources.
 
     core  <-  oracles  <-  {harness, tools}          core  <-  testsupport  <-  {tests, bench}
+                oracles  <-  bench  (its generated inputs only)
 
 Two kinds of rule, each reported with the file and line that breaks it:
 
@@ -28,7 +29,7 @@ MAY_INCLUDE = {
     "tools": {"core", "oracles"},
     "testsupport": {"core"},
     "tests": {"core", "oracles", "harness", "tools", "testsupport"},
-    "bench": {"core", "testsupport"},
+    "bench": {"core", "oracles", "testsupport"},  # oracles: the generators of its inputs
 }
 # The library that carries each folder's code (harness: its support library, not the targets).
 LIBRARY_OF = {

@@ -80,7 +80,13 @@ class PlantedViolations(unittest.TestCase):
     def test_nothing_includes_tests(self):
         found = violations({"bench/b.cc": '#include "core/a.h"\n#include "tests/testlib/x.h"\n'})
         self.assertEqual(found, ['bench/b.cc:2: includes "tests/testlib/x.h": bench/ may include only bench, core, '
-                                 'testsupport'])
+                                 'oracles, testsupport'])
+
+    def test_bench_may_not_include_harness_or_tools(self):
+        found = violations({"bench/b.cc": '#include "oracles/snapshot_gen.h"\n#include "harness/snapshot_mutator.h"\n'
+                                          '#include "tools/inspect.h"\n'})
+        includes = [f.split(":")[1] for f in found if f.startswith("bench/b.cc:")]
+        self.assertEqual(includes, ["2", "3"], found)
 
     def test_a_layer_linking_a_higher_one(self):
         found = violations({"oracles/CMakeLists.txt": "target_link_libraries(cf_oracles PUBLIC cf_core cf_tool)\n"})
