@@ -1,6 +1,7 @@
 // See snapshot_cmds.h.
 #include "tools/snapshot_cmds.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -102,6 +103,7 @@ int run_snapshot_save(const SnapshotSaveCmd& o, std::ostream& out, std::ostream&
     return exit_usage;
   }
   if (auto st = write_file_atomic(o.output, bytes.value()); !st) {
+    std::remove(deps_path.c_str());  // no sidecar without its snapshot
     err << "regiontool snapshot save: " << st.error().describe() << "\n";
     return exit_usage;
   }
