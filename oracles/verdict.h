@@ -27,6 +27,7 @@ enum class OracleId : uint8_t {
   worker_determinism,      ///< a snapshot loads to the same graph for any worker count and module order
   overlap_hazard,          ///< modules whose saved ranges overlap: each reads, the snapshot never does
   snapshot_round_trip,     ///< a loaded snapshot saved again loads to the same graph, on both paths
+  conformance,             ///< another implementation answers as the reference: graph, bytes or rejection
 };
 
 struct OracleInfo {
@@ -50,12 +51,13 @@ inline constexpr std::array k_oracles = {
     OracleInfo{OracleId::worker_determinism, "worker_determinism", "worker determinism"},
     OracleInfo{OracleId::overlap_hazard, "overlap_hazard", "overlap hazard"},
     OracleInfo{OracleId::snapshot_round_trip, "snapshot_round_trip", "snapshot round trip"},
+    OracleInfo{OracleId::conformance, "conformance", "conformance"},
 };
 
 constexpr bool oracle_table_matches_enum() {
   for (size_t i = 0; i < k_oracles.size(); ++i)
     if (static_cast<size_t>(k_oracles[i].id) != i) return false;
-  return static_cast<size_t>(OracleId::snapshot_round_trip) + 1 == k_oracles.size();
+  return static_cast<size_t>(OracleId::conformance) + 1 == k_oracles.size();
 }
 static_assert(oracle_table_matches_enum(), "k_oracles must list every OracleId, in enum order");
 

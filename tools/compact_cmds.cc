@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
+#include <sstream>
 #include <string_view>
 #include <variant>
 
@@ -78,28 +79,32 @@ std::string part_file_name(const std::string& output, size_t k) {
   }
 }
 
-int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err) {
+CompactOutcome compact_graph_file(const CompactCmdOptions& o) {
+  CompactOutcome r;
+  std::ostringstream err;
+  auto usage = [&](std::string message) {
+    r.exit_code = exit_usage;
+    r.message = std::move(message);
+    return r;
+  };
   auto text_or = read_file(o.input);
-  if (!text_or) {
-    err << "regiontool compact: " << o.input << ": " << text_or.error().message << "\n";
-    return exit_usage;
-  }
+  if (!text_or) return usage(o.input + ": " + text_or.error().message);
   auto deps_or = load_deps(o);
-  if (!deps_or) {
-    err << "regiontool compact: dep " << deps_or.error().describe() << "\n";
-    return exit_usage;
-  }
+  if (!deps_or) return usage("dep " + deps_or.error().describe());
   std::vector<const Region*> dep_ptrs;
   for (const Region& d : deps_or.value()) dep_ptrs.push_back(&d);
   const std::string_view json_text(reinterpret_cast<const char*>(text_or->data()), text_or->size());
   oracles::BuildResult built = oracles::build_graph_text(json_text, dep_ptrs);
-  if (auto* e = std::get_if<oracles::BuildError>(&built)) {
-    err << "regiontool compact: " << o.input << ": " << e->message << "\n";
-    return exit_usage;
-  }
+  if (auto* e = std::get_if<oracles::BuildError>(&built)) return usage(o.input + ": " + e->message);
   auto& g = std::get<oracles::BuiltGraph>(built);
   CompactorOptions copts;
-  if (!compactor_options(o, g, deps_or.value(), &copts, err)) return exit_usage;
+  if (!compactor_options(o, g, deps_or.value(), &copts, err)) {
+    std::string m = err.str();
+    const std::string prefix = "regiontool compact: ";
+    if (m.rfind(prefix, 0) == 0) m.erase(0, prefix.size());
+    while (!m.empty() && m.back() == '\n') m.pop_back();
+    return usage(m);
+  }
   Compactor compactor(copts);
   // Every part is compacted before any is written: a rejected chain leaves no files.
   std::vector<std::vector<uint8_t>> images;
@@ -108,8 +113,9 @@ int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err
     compactor.set_text_fields(text_from.version_string, text_from.githash);
     auto image_or = compactor.save(p.root);
     if (!image_or) {
-      err << "regiontool compact: " << image_or.error().describe() << "\n";  // names class and offset
-      return exit_rejected;
+      r.exit_code = exit_rejected;
+      r.error = image_or.take_error();
+      return r;
     }
     images.push_back(std::move(image_or.value()));
   }
@@ -117,13 +123,33 @@ int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err
   for (size_t k = 0; k < images.size(); ++k) {
     const std::string path = part_file_name(o.output, k);
     if (auto st = write_file_atomic(path, images[k]); !st) {
-      err << "regiontool compact: " << st.error().describe() << "\n";
-      return exit_usage;
+      for (const std::string& done : r.files) std::remove(done.c_str());  // all parts or none
+      r.files.clear();
+      return usage(st.error().describe());
     }
-    out << path << ": " << images[k].size() << " bytes, " << format_name(copts.format) << ", base " << hex(base)
-        << " (" << strategy_name(copts.strategy) << ")\n";
+    r.files.push_back(path);
+    r.sizes.push_back(images[k].size());
+    r.bases.push_back(base);
     base += align64k(images[k].size());  // §3.4, as the compactor placed the next part
   }
+  r.format = copts.format;
+  r.strategy = copts.strategy;
+  return r;
+}
+
+int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err) {
+  const CompactOutcome r = compact_graph_file(o);
+  if (r.error) {
+    err << "regiontool compact: " << r.error->describe() << "\n";  // names class and offset
+    return r.exit_code;
+  }
+  if (r.exit_code != exit_ok) {
+    err << "regiontool compact: " << r.message << "\n";
+    return r.exit_code;
+  }
+  for (size_t k = 0; k < r.files.size(); ++k)
+    out << r.files[k] << ": " << r.sizes[k] << " bytes, " << format_name(r.format) << ", base " << hex(r.bases[k])
+        << " (" << strategy_name(r.strategy) << ")\n";
   return exit_ok;
 }
 

@@ -30,6 +30,18 @@ struct CompactCmdOptions {
 /// File name of part k: OUT, OUT.server, OUT.private, OUT.part<k> (FORMAT.md §4.10's chain).
 std::string part_file_name(const std::string& output, size_t k);
 
+/// What compacting a graph document into files gave.
+struct CompactOutcome {
+  int exit_code = exit_ok;          ///< 0 written, 1 the compactor rejected the graph, 2 usage/I/O/JSON
+  std::vector<std::string> files;   ///< the parts written, in order (none unless every part was)
+  std::vector<uint64_t> sizes, bases;
+  Format format = Format::v2;
+  Strategy strategy = Strategy::worklist;
+  std::optional<LoadError> error;   ///< exit 1: the rejection (class, offset)
+  std::string message;              ///< exit 2: why
+};
+/// Builds `o.input`'s graph and writes one file per part: `regiontool compact` and `serve`.
+CompactOutcome compact_graph_file(const CompactCmdOptions& o);
 /// Exit 0 written, 1 compaction rejected (error class + message on `err`), 2 usage/I/O/JSON.
 int run_compact(const CompactCmdOptions& o, std::ostream& out, std::ostream& err);
 

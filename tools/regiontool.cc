@@ -18,6 +18,7 @@
 #include "tools/exit_codes.h"
 #include "tools/inspect.h"
 #include "tools/load_cmds.h"
+#include "tools/serve_cmd.h"
 #include "tools/snapshot_cmds.h"
 
 namespace {
@@ -275,12 +276,34 @@ Runner add_snapshot(CLI::App& app) {
 
 }  // namespace
 
+Runner add_serve(CLI::App& app) {
+  auto o = std::make_shared<cf::tool::ServeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Be a conformance testee: answer docs/testee-protocol.md requests on stdin/stdout");
+  cmd->add_option("--name", o->name, "the name hello answers (default compactfuzz-reference)");
+  cmd->add_flag("--lenient", o->lenient, "accept Tier C (canonical-form) violations, as upstream does");
+  cmd->add_flag("--current", o->current, "read v2/v3 only, as current upstream does (hello says so)");
+  return [cmd, o]() -> int {
+    if (!*cmd) return -1;
+    return cf::tool::run_serve(*o, 0, 1, std::cerr);
+  };
+}
+
+Runner add_judge(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "judge", "Judge pairs of testee answers with the conformance oracle (framed JSON on stdin/stdout)");
+  return [cmd]() -> int {
+    if (!*cmd) return -1;
+    return cf::tool::run_judge(0, 1, std::cerr);
+  };
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"regiontool: inspect and check Lean 4 compacted-region files (.olean, .ir, snapshots)"};
   app.require_subcommand(1);
   const std::vector<Runner> commands = {add_inspect(app),  add_load_command(app, false), add_load_command(app, true),
                                         add_compact(app),  add_roundtrip(app),           add_check(app),
-                                        add_snapshot(app)};
+                                        add_snapshot(app), add_serve(app),            add_judge(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
