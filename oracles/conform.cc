@@ -167,7 +167,7 @@ std::string_view answer_status_name(Answer::Status s) {
   return "?";
 }
 
-Answer parse_answer(const json& r) {
+Answer parse_answer(const json& r, std::string_view expected_id) {
   Answer a;
   if (!r.is_object()) {
     a.detail = "not a JSON object: " + clip(r, 60);
@@ -178,6 +178,10 @@ Answer parse_answer(const json& r) {
     const std::string s = run.is_object() ? run.value("status", "") : "";
     a.status = s == "died" ? Status::died : s == "timed_out" ? Status::timed_out : Status::garbage;
     a.detail = run.is_object() ? run.value("detail", std::string("no detail")) : clip(run, 60);
+    return a;
+  }
+  if (!expected_id.empty() && r.contains("id") && r["id"] != json(std::string(expected_id))) {
+    a.detail = "the answer to '" + std::string(expected_id) + "' has id " + clip(r["id"], 60);
     return a;
   }
   if (!r.contains("ok") || !r["ok"].is_boolean()) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,8 +43,9 @@ struct Answer {
 std::string_view answer_status_name(Answer::Status s);
 
 /// Reads a protocol response (§3) or a runner record ({"runner": {"status": "died",
-/// "detail": "signal 11"}}) into an Answer; anything else is a garbage Answer saying why.
-Answer parse_answer(const nlohmann::json& response);
+/// "detail": "signal 11"}}) into an Answer; anything else is a garbage Answer saying why, as
+/// is a response whose "id" is not `expected_id` (when that is not empty).
+Answer parse_answer(const nlohmann::json& response, std::string_view expected_id = {});
 
 /// How a case is judged.
 struct ConformCase {

@@ -271,11 +271,8 @@ int run_serve(const ServeOptions& o, int in_fd, int out_fd, std::ostream& err) {
   }
 }
 
-json judge_request(const json& request) {
-  if (!request.is_object() || !request.contains("case") || !request.contains("reference") ||
-      !request.contains("testee"))
-    return {{"error", "a judgement needs \"case\", \"reference\" and \"testee\""}};
-  const json& c = request["case"];
+json judge_request(const json& c, const std::string& reference, const std::string& testee) {
+  if (!c.is_object()) return {{"error", "the case is not a JSON object"}};
   oracles::ConformCase cc;
   cc.name = c.value("name", "");
   cc.op = c.value("op", "load");
@@ -283,24 +280,35 @@ json judge_request(const json& request) {
   if (c.contains("expect_files") && c["expect_files"].is_array())
     for (const json& f : c["expect_files"])
       if (f.is_string()) cc.expect_files.push_back(f.get<std::string>());
-  const oracles::Verdict v =
-      oracles::judge_conformance(cc, oracles::parse_answer(request["reference"]), oracles::parse_answer(request["testee"]));
+  auto answer_of = [&cc](const std::string& body) {
+    const json j = json::parse(body, nullptr, false);
+    if (!j.is_discarded()) return oracles::parse_answer(j, cc.name);
+    oracles::Answer a;
+    a.detail = "not UTF-8 JSON (" + std::to_string(body.size()) + " bytes: " +
+               json(body.substr(0, 40)).dump(-1, ' ', false, json::error_handler_t::replace) + ")";
+    return a;
+  };
+  const oracles::Answer t = answer_of(testee);
+  const oracles::Verdict v = oracles::judge_conformance(cc, answer_of(reference), t);
   return {{"oracle", std::string(oracles::oracle_name(v.oracle))},
           {"outcome", std::string(oracles::outcome_id(v.outcome))},
-          {"reason", v.reason}};
+          {"reason", v.reason},
+          {"testee_status", std::string(oracles::answer_status_name(t.status))}};
 }
 
 int run_judge(int in_fd, int out_fd, std::ostream& err) {
   std::signal(SIGPIPE, SIG_IGN);
   for (;;) {
-    const Message m = read_message(in_fd);
-    if (!m.body) {
-      if (m.problem == "end of input") return 0;
-      err << "regiontool judge: " << m.problem << "\n";
+    Message parts[3];
+    for (int i = 0; i < 3; ++i) {
+      parts[i] = read_message(in_fd);
+      if (parts[i].body) continue;
+      if (i == 0 && parts[i].problem == "end of input") return 0;
+      err << "regiontool judge: " << parts[i].problem << "\n";
       return 2;
     }
-    const json request = json::parse(*m.body, nullptr, false);
-    const json answer = request.is_discarded() ? json{{"error", "the message is not JSON"}} : judge_request(request);
+    const json c = json::parse(*parts[0].body, nullptr, false);
+    const json answer = judge_request(c, *parts[1].body, *parts[2].body);
     if (!write_message(out_fd, answer.dump(-1, ' ', false, json::error_handler_t::replace))) return 0;
   }
 }

@@ -40,11 +40,13 @@ nlohmann::json serve_request(const ServeOptions& o, const nlohmann::json& reques
 /// end of input, 2 when the stream breaks the framing (after answering a protocol_error).
 int run_serve(const ServeOptions& o, int in_fd, int out_fd, std::ostream& err);
 
-/// One judgement: {"case": {name, op, compare_classes, expect_files}, "reference": response,
-/// "testee": response} -> {"oracle", "outcome", "reason"}.
-nlohmann::json judge_request(const nlohmann::json& request);
+/// One judgement: the case ({name, op, compare_classes, expect_files}) and the two response
+/// bodies as they arrived (a body that is not JSON is the testee's garbage) ->
+/// {"oracle", "outcome", "reason", "testee_status"}.
+nlohmann::json judge_request(const nlohmann::json& c, const std::string& reference, const std::string& testee);
 
-/// Judges requests from `in_fd` until end of input. Exit 0, or 2 on broken framing.
+/// Judges until end of input; each judgement is three messages in (case, reference body,
+/// testee body) and one out. Exit 0, or 2 on broken framing.
 int run_judge(int in_fd, int out_fd, std::ostream& err);
 
 }  // namespace cf::tool
