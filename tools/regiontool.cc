@@ -1,11 +1,14 @@
 // regiontool: the command-line face of core + oracles (DESIGN.md "regiontool",
 // docs/regiontool.md). One function per subcommand declares its options and runs it; exit
 // codes are tools/exit_codes.h's: 0 clean, 1 rejected / differs / a finding, 2 usage or I/O.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <new>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -274,8 +277,6 @@ Runner add_snapshot(CLI::App& app) {
   };
 }
 
-}  // namespace
-
 Runner add_serve(CLI::App& app) {
   auto o = std::make_shared<cf::tool::ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -298,7 +299,7 @@ Runner add_judge(CLI::App& app) {
   };
 }
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"regiontool: inspect and check Lean 4 compacted-region files (.olean, .ir, snapshots)"};
   app.require_subcommand(1);
   const std::vector<Runner> commands = {add_inspect(app),  add_load_command(app, false), add_load_command(app, true),
@@ -313,4 +314,39 @@ int main(int argc, char** argv) {
   for (const Runner& run : commands)
     if (const int rc = run(); rc >= 0) return rc;
   return exit_usage;
+}
+
+constexpr char k_out_of_memory[] = "regiontool: out_of_memory: an allocation failed\n";
+
+// std::terminate with a std::bad_alloc in flight: thrown where no handler may catch it, e.g.
+// by nlohmann-json's destructor, which allocates its own work stack and is noexcept.
+[[noreturn]] void on_terminate() {
+  bool out_of_memory = false;
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::bad_alloc&) {
+      out_of_memory = true;
+    } catch (...) {
+    }
+  }
+  if (out_of_memory) {
+    (void)!::write(2, k_out_of_memory, sizeof k_out_of_memory - 1);
+    ::_exit(exit_usage);
+  }
+  std::abort();
+}
+
+}  // namespace
+
+// An allocation that fails outside the loader (which types its own as out_of_memory) ends the
+// command with a typed line and exit 2, never an abort (docs/fault-shim.md).
+int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    (void)!::write(2, k_out_of_memory, sizeof k_out_of_memory - 1);
+    return exit_usage;
+  }
 }

@@ -246,6 +246,8 @@ json serve_request(const ServeOptions& o, const json& request) {
     else answer = error_answer("unsupported", "no request '" + op + "'");
   } catch (const ProtocolError& e) {
     answer = error_answer("protocol_error", e.message);
+  } catch (const std::bad_alloc&) {  // the loader types its own; this is the dump or the JSON
+    answer = error_answer("out_of_memory", "an allocation failed while answering");
   } catch (const std::exception& e) {  // a JSON type error in the request
     answer = error_answer("protocol_error", e.what());
   }

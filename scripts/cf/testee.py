@@ -74,6 +74,7 @@ class Testee:
         self.starts = 0
         self.start_failures = 0
         self.broken = None  # why the testee cannot be started at all
+        self.stderr_thread = None
 
     # -- process -------------------------------------------------------------------------
 
@@ -88,7 +89,9 @@ class Testee:
                                      stderr=subprocess.PIPE, cwd=self.cwd, env=env, bufsize=0,
                                      start_new_session=True)
         self.starts += 1
-        threading.Thread(target=self._drain_stderr, args=(self.proc.stderr,), daemon=True).start()
+        self.stderr_thread = threading.Thread(target=self._drain_stderr, args=(self.proc.stderr,),
+                                              daemon=True)
+        self.stderr_thread.start()
 
     def kill(self):
         """Kill the process group and reap it."""
@@ -131,7 +134,10 @@ class Testee:
                 self.kill()
                 self.start_failures += 1
                 if self.start_failures >= START_ATTEMPTS:
-                    self.broken = f"testee cannot start: {e}"
+                    if self.stderr_thread is not None:
+                        self.stderr_thread.join(timeout=0.5)
+                    tail = "; ".join(list(self.stderr_tail)[-3:])
+                    self.broken = f"testee cannot start: {e}" + (f" (stderr: {tail})" if tail else "")
                     return False
         return True
 
@@ -143,7 +149,7 @@ class Testee:
         while got < n:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise NoAnswer("timed_out", f"testee timed out after {self.timeout:g} s")
+                raise NoAnswer("timed_out", f"no answer after {self.timeout:g} s")
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue
@@ -154,8 +160,8 @@ class Testee:
             if not chunk:
                 code = self.proc.wait(timeout=2) if self.proc.poll() is None else self.proc.returncode
                 if got or chunks:
-                    raise NoAnswer("died", f"testee died inside an answer: {describe_exit(code)}")
-                raise NoAnswer("died", f"testee died: {describe_exit(code)}")
+                    raise NoAnswer("died", f"{describe_exit(code)}, inside an answer")
+                raise NoAnswer("died", describe_exit(code))
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
@@ -168,11 +174,11 @@ class Testee:
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             code = self.proc.wait(timeout=2) if self.proc.poll() is None else self.proc.returncode
-            raise NoAnswer("died", f"testee died: {describe_exit(code)}") from None
+            raise NoAnswer("died", describe_exit(code)) from None
         header = self._read_exact(4, deadline)
         (length,) = struct.unpack("<I", header)
         if length == 0 or length > MAX_MESSAGE:
-            raise NoAnswer("garbage", f"garbage answer: message length {length} (bytes "
+            raise NoAnswer("garbage", f"message length {length} (bytes "
                                       f"{header.hex(' ')})")
         return self._read_exact(length, deadline)
 
@@ -181,10 +187,13 @@ class Testee:
         testee that gave no answer is killed, to be restarted by the next ask."""
         if not self.ensure_started():
             return runner_record("died", self.broken)
+        self.stderr_tail.clear()  # what it writes while answering this request
         try:
             return self.exchange(encode(request))
         except NoAnswer as e:
             self.kill()
+            if self.stderr_thread is not None:
+                self.stderr_thread.join(timeout=0.5)
             detail = e.detail
             if self.stderr_tail:
                 detail += "\n  stderr: " + "\n  stderr: ".join(list(self.stderr_tail)[-5:])
