@@ -260,6 +260,8 @@ Verdict judge_conformance(const ConformCase& c, const Answer& reference, const A
     }
     return holds(k_id, "both reject (the reference: " + error_text(reference) + ")");
   }
+  if (testee.status == Status::rejected && c.error_allowed && !testee.error_class.empty())
+    return holds(k_id, "a typed error under the fault schedule: " + error_text(testee));
   if (testee.status == Status::rejected)
     return finding(k_id, "rejected what the reference accepts: " + error_text(testee) +
                              (testee.detail.empty() ? "" : " - " + testee.detail.substr(0, 160)));

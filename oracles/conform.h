@@ -55,6 +55,9 @@ struct ConformCase {
   /// compact: the files the output must equal byte for byte (a real file's parts); empty:
   /// the reference's output.
   std::vector<std::string> expect_files;
+  /// The testee ran under allocation failures (the fault shim): a typed rejection where the
+  /// reference accepts is a clean answer too.
+  bool error_allowed = false;
 };
 
 /// The one judge of the conformance oracle (the table of docs/testee-protocol.md §4):

@@ -279,6 +279,7 @@ json judge_request(const json& c, const std::string& reference, const std::strin
   cc.name = c.value("name", "");
   cc.op = c.value("op", "load");
   cc.compare_classes = c.value("compare_classes", false);
+  cc.error_allowed = c.value("error_allowed", false);
   if (c.contains("expect_files") && c["expect_files"].is_array())
     for (const json& f : c["expect_files"])
       if (f.is_string()) cc.expect_files.push_back(f.get<std::string>());

@@ -9,6 +9,7 @@ per testee; reports under out/conform/ (conform_report).
 
 import fnmatch
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -114,7 +115,36 @@ class Progress:
             sys.stdout.flush()
 
 
-def run_testee(index, name, command, cases, reference, judge, work, listed, timeout):
+def ask_under_faults(testee, request, faults, shim, timeout, log):
+    """One request to a fresh process of the testee with the fault shim preloaded and the
+    schedule in its environment (counts start at its first call), then gone. Returns the
+    answer and how many faults the shim injected."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.unlink(missing_ok=True)
+    env = dict(os.environ, **faults, CF_FAULTS_LOG=str(log))
+    env["LD_PRELOAD"] = " ".join(x for x in (str(shim), os.environ.get("LD_PRELOAD", "")) if x)
+    faulted = Testee(testee.name, testee.command, env=env, cwd=common.ROOT, timeout=timeout)
+    try:
+        body = faulted.ask(request)
+    finally:
+        faulted.kill()
+        testee.starts += faulted.starts
+    injected = len(log.read_text(errors="replace").splitlines()) if log.exists() else 0
+    return body, injected
+
+
+def find_shim(tool, given=None):
+    """The fault shim beside the reference's build (build/<preset>/lib), or --shim."""
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise common.DriverError(f"conform: --shim {given}: no such file", exit_code=2)
+        return path.resolve()
+    candidate = Path(tool).resolve().parent.parent / "lib" / "libcf_faultshim.so"
+    return candidate if candidate.is_file() else None
+
+
+def run_testee(index, name, command, cases, reference, judge, work, listed, timeout, shim=None):
     """Every case against one testee: a list of result dicts."""
     testee = Testee(name, command, cwd=common.ROOT, timeout=timeout)
     results = []
@@ -126,6 +156,8 @@ def run_testee(index, name, command, cases, reference, judge, work, listed, time
         started = time.monotonic()
         result = {"testee": name, "case": case.name, "group": case.group}
         why_not = None if testee.broken else missing_capability_or_none(case, caps)
+        if not why_not and case.faults is not None and not shim:
+            why_not = "no fault shim (build the shim/ library, or give --shim)"
         if testee.broken:
             outcome, reason, status = "finding", testee.broken, "died"
         elif why_not:
@@ -136,13 +168,20 @@ def run_testee(index, name, command, cases, reference, judge, work, listed, time
                 out = output_dir_for(work, index, case)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 request["output"] = str(out)
-            body = testee.ask(request)
+            if case.faults is not None:
+                body, result["faults_injected"] = ask_under_faults(
+                    testee, request, case.faults, shim, timeout,
+                    work / "faults" / str(index) / (case.name.replace("/", "_") + ".log"))
+            else:
+                body = testee.ask(request)
             verdict = judge.judge(case.judge_case(compare_classes), reference.answer(case), body)
             outcome, reason = verdict.get("outcome", "finding"), verdict.get("reason", "")
             status = verdict.get("testee_status", "")
             if "error" in verdict:
                 outcome, reason = "finding", f"the judge refused the case: {verdict['error']}"
             testee.restart_for_garbage(status)
+            if "faults_injected" in result:
+                reason += f" ({result['faults_injected']} faults injected)"
         result.update(outcome=outcome, reason=reason, testee_status=status,
                       result=classify(outcome, case.name in listed),
                       seconds=round(time.monotonic() - started, 4))
@@ -205,7 +244,7 @@ def summary_line(name, counts):
             f"{counts['unexpected_failure']} unexpected failures")
 
 
-def run_suite(tool, testees, cases, out_dir, listed, timeout):
+def run_suite(tool, testees, cases, out_dir, listed, timeout, shim=None):
     """Runs every case against every testee; returns the report dict."""
     work = out_dir / "work"
     judge = Judge(tool)
@@ -215,7 +254,7 @@ def run_suite(tool, testees, cases, out_dir, listed, timeout):
     try:
         for index, (name, command) in enumerate(testees):
             info, rs = run_testee(index, name, command, cases, reference, judge, work,
-                                  listed_for(listed, name), timeout)
+                                  listed_for(listed, name), timeout, shim)
             info["counts"] = summary_counts(rs)
             infos.append(info)
             results += rs
@@ -224,7 +263,7 @@ def run_suite(tool, testees, cases, out_dir, listed, timeout):
         judge.close()
     return {"schema": "compactfuzz-conform/1", "started": common.iso(started),
             "seconds": round(time.monotonic() - clock, 3), "commit": common.git_commit(),
-            "reference": str(tool), "testees": infos,
+            "reference": str(tool), "shim": str(shim) if shim else None, "testees": infos,
             "cases": [c.to_json() for c in cases], "results": results}
 
 
@@ -256,7 +295,8 @@ def cmd_conform(args):
     if not cases:
         raise common.DriverError(f"conform: no case matches {args.cases!r}", exit_code=2)
     print(f"conform: {len(cases)} cases, {len(testees)} testee(s)", flush=True)
-    report = run_suite(tool, testees, cases, out_dir, listed, args.timeout)
+    report = run_suite(tool, testees, cases, out_dir, listed, args.timeout,
+                       find_shim(tool, args.shim))
     paths = conform_report.write_reports(report, out_dir)
     if not args.keep_work:
         shutil.rmtree(work, ignore_errors=True)

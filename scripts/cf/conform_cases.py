@@ -26,20 +26,23 @@ class Case:
     """One named request. `needs`: capability requirements (see missing_capability)."""
 
     def __init__(self, name, group, request, needs=(), formats=(), expect_files=(),
-                 description=""):
+                 description="", faults=None, error_allowed=False):
         self.name, self.group, self.request = name, group, dict(request, id=name)
+        self.faults = faults  # environment of the fault shim (docs/fault-shim.md), or None
+        self.error_allowed = error_allowed
         self.needs, self.formats = tuple(needs), tuple(f for f in formats if f)
         self.expect_files = [str(f) for f in expect_files]
         self.description = description
 
     def judge_case(self, compare_classes):
         return {"name": self.name, "op": self.request["op"], "compare_classes": compare_classes,
-                "expect_files": self.expect_files}
+                "expect_files": self.expect_files, "error_allowed": self.error_allowed}
 
     def to_json(self):
         return {"name": self.name, "group": self.group, "request": self.request,
                 "needs": list(self.needs), "formats": list(self.formats),
-                "expect_files": self.expect_files, "description": self.description}
+                "expect_files": self.expect_files, "description": self.description,
+                "faults": self.faults}
 
 
 DEFAULT_FORMATS = ["v2", "v3"]
@@ -308,6 +311,43 @@ def snapshot_cases(tool, work):
     return cases
 
 
+# name -> (CF_FAULTS, CF_FAULTS_MIN_SIZE, a clean error allowed): the shim's schedules.
+IO_SCHEDULES = {
+    "eintr": ("eintr:open+read+pread@%2", None, False),
+    "short": ("short:read+pread@all", None, False),
+    "nomap_eintr_short": ("enomem:mmap@1,eintr:read+pread@%2,short:read+pread@%3", None, False),
+    "enomem_first": ("enomem:malloc+mmap@1", "4096", True),
+    "enomem_second": ("enomem:malloc+mmap@2", "4096", True),
+}
+IO_FILES = 6  # real units under each schedule: the largest, the smallest, chains
+
+
+def io_cases(formats):
+    """io.<schedule>.<file>: real units loaded by a testee with the fault shim preloaded; the
+    graph must be the clean one, or for ENOMEM a clean (typed) error."""
+    units = real_units()
+    by_size = sorted(units, key=lambda u: sum(Path(f).stat().st_size for f in u))
+    chosen = []
+    for u in by_size[-2:] + by_size[:2] + [u for u in units if len(u) > 1][:2]:
+        if u not in chosen:
+            chosen.append(u)
+    real = str((common.ROOT / "corpus" / "real").resolve())
+    cases = []
+    for sched, (rule, min_size, allowed) in IO_SCHEDULES.items():
+        env = {"CF_FAULTS": rule, "CF_FAULTS_PATHS": real}
+        if min_size:
+            env["CF_FAULTS_MIN_SIZE"] = min_size
+        for unit in chosen[:IO_FILES]:
+            path = "slow" if sched.startswith("nomap") else "auto"
+            cases.append(Case(f"io.{sched}.{case_key(unit[0])}", "io",
+                              {"op": "load", "files": unit, "deps": [], "path": path},
+                              formats=[formats.get(f) for f in unit], faults=env,
+                              error_allowed=allowed,
+                              description=f"CF_FAULTS={rule}: the clean graph"
+                                          + (", or a typed error" if allowed else "")))
+    return cases
+
+
 def make_suite(tool, work):
     """Every built-in case, its inputs written under `work`."""
     work = Path(work)
@@ -316,4 +356,4 @@ def make_suite(tool, work):
     neg = [str(f) for c in negative.read_table() for f in c.files()]
     formats = inspect_formats(tool, real + neg)
     return (real_cases(tool, work, formats) + negative_cases(formats) + edge_cases(tool, work)
-            + generated_cases(tool, work) + snapshot_cases(tool, work))
+            + generated_cases(tool, work) + snapshot_cases(tool, work) + io_cases(formats))

@@ -109,6 +109,11 @@ def check_reference(a, out):
     groups = collections.Counter(c["group"] for c in report["cases"])
     for g in ("load", "reject", "compact", "snapshot"):
         check(groups[g] > 0, f"no {g} cases")
+    io = [r for r in report["results"] if r["group"] == "io"]
+    check(len(io) >= 20, f"only {len(io)} io cases ran (is the fault shim built?)")
+    for r in io:
+        if r["case"].startswith(("io.eintr.", "io.short.")):
+            check(r.get("faults_injected", 0) > 0, f"{r['case']}: no fault was injected")
     agree(proc, report, out)
 
 
