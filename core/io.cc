@@ -35,8 +35,8 @@ Io& real_io() {
   return io;
 }
 
-FaultIo::FaultIo(std::vector<IoFault> schedule, bool short_every_read, uint64_t short_len)
-    : schedule_(std::move(schedule)), short_every_read_(short_every_read), short_len_(short_len) {}
+FaultIo::FaultIo(std::vector<IoFault> schedule, bool short_every_read, uint64_t short_len, uint64_t short_reads)
+    : schedule_(std::move(schedule)), short_every_read_(short_every_read), short_len_(short_len), short_reads_(short_reads) {}
 
 uint64_t FaultIo::calls(IoCall c) const {
   auto it = counts_.find(c);
@@ -81,7 +81,10 @@ ssize_t FaultIo::read(int fd, void* buf, size_t n) {
   const IoFault* f = next(IoCall::read);
   if (errno_effect(f)) return -1;
   if (f != nullptr && f->effect == IoEffect::short_io && f->arg < n) n = f->arg;
-  if (short_every_read_ && short_len_ < n) n = short_len_;
+  if (short_every_read_ && short_len_ < n && shortened_ < short_reads_) {
+    n = short_len_;
+    ++shortened_;
+  }
   return Io::read(fd, buf, n);
 }
 

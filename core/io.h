@@ -61,7 +61,11 @@ struct IoFault {
 /// Real calls, except where the schedule says otherwise. Counts every call.
 class FaultIo : public Io {
  public:
-  explicit FaultIo(std::vector<IoFault> schedule = {}, bool short_every_read = false, uint64_t short_len = 0);
+  /// `short_every_read`: each read returns at most `short_len` bytes, for the first
+  /// `short_reads` reads (then reads are whole again, so a large file costs no more than its
+  /// header and first blocks: the reader's handling of a short read is met at once or never).
+  explicit FaultIo(std::vector<IoFault> schedule = {}, bool short_every_read = false, uint64_t short_len = 0,
+                   uint64_t short_reads = UINT64_MAX);
   int open(const char* path, int flags, int mode) override;
   int fstat(int fd, struct stat* st) override;
   ssize_t read(int fd, void* buf, size_t n) override;
@@ -82,6 +86,8 @@ class FaultIo : public Io {
   std::map<IoCall, uint64_t> counts_;
   bool short_every_read_;
   uint64_t short_len_;
+  uint64_t short_reads_;
+  uint64_t shortened_ = 0;
   uint64_t fired_ = 0;
 };
 

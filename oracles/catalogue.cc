@@ -12,6 +12,9 @@ namespace cf::oracles {
 namespace {
 
 constexpr uint64_t k_max_short_read = 16;  // short reads of every length 1..16
+// ... for the first 256 reads of a load: the whole header even 1 byte at a time, and the first
+// blocks of the body, so the schedule costs the same for a 1 GB file as for a 1 KB one.
+constexpr uint64_t k_short_reads = 256;
 
 LoadSettings on(LoadPath path) {
   LoadSettings s;
@@ -104,7 +107,7 @@ Verdict io_schedule(const FileUnit& unit) {
     faulted.push_back(observe_load(unit, s));
   }
   for (uint64_t len = 1; len <= k_max_short_read; ++len) {
-    FaultIo io({}, true, len);
+    FaultIo io({}, true, len, k_short_reads);
     s.io = &io;
     faulted.push_back(observe_load(unit, s));
   }

@@ -1,10 +1,13 @@
 // See check_cmd.h.
 #include "tools/check_cmd.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <istream>
 #include <ostream>
+#include <string>
 #include <variant>
 
 #include <nlohmann/json.hpp>
@@ -43,7 +46,9 @@ int report(const std::vector<std::string>& files, std::vector<oracles::Verdict> 
                     {"title", std::string(oracles::oracle_title(v.oracle))},
                     {"outcome", std::string(oracles::outcome_id(v.outcome))},
                     {"reason", v.reason}});
-  out << nlohmann::json{{"input", input}, {"files", files}, {"verdicts", list}, {"exit", code}}.dump() << "\n";
+  nlohmann::json line{{"input", input}, {"files", files}, {"verdicts", list}, {"exit", code}};
+  if (!o.unit_id.empty()) line["id"] = o.unit_id;
+  out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return code;
 }
 
@@ -51,10 +56,12 @@ int report(const std::vector<std::string>& files, std::vector<oracles::Verdict> 
 int unusable(const std::vector<std::string>& files, const std::string& why, const CheckOptions& o, std::ostream& out,
              std::ostream& err) {
   err << "regiontool check: " << why << "\n";
-  if (o.json)
-    out << nlohmann::json{{"input", files.back()}, {"files", files}, {"verdicts", nlohmann::json::array()},
-                          {"exit", exit_usage}, {"error", why}}.dump()
-        << "\n";
+  if (o.json) {
+    nlohmann::json line{{"input", files.back()}, {"files", files}, {"verdicts", nlohmann::json::array()},
+                        {"exit", exit_usage}, {"error", why}};
+    if (!o.unit_id.empty()) line["id"] = o.unit_id;
+    out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
   return exit_usage;
 }
 
@@ -102,6 +109,14 @@ int check_file_unit(const std::vector<std::string>& files, const CheckOptions& o
 }  // namespace
 
 int run_check(const std::vector<std::string>& inputs, const CheckOptions& o, std::ostream& out, std::ostream& err) {
+  for (const std::string& f : inputs) {
+    struct stat st {};
+    if (::stat(f.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      err << "regiontool check: " << f << " is a directory; check a build tree (every module, chain and snapshot "
+          << "in it) with `scripts/compactfuzz conform " << f << "`\n";
+      return exit_usage;
+    }
+  }
   std::vector<std::vector<std::string>> units;
   for (const std::string& f : inputs) {
     if (o.chain && !is_json(f) && !units.empty() && !is_json(units.back()[0])) units.back().push_back(f);
@@ -115,6 +130,32 @@ int run_check(const std::vector<std::string>& inputs, const CheckOptions& o, std
                                            : check_file_unit(files, o, out, err));
   }
   return worst;
+}
+
+int run_check_units(std::istream& in, const CheckOptions& options, std::ostream& out, std::ostream& err) {
+  std::string text;
+  while (std::getline(in, text)) {
+    if (text.empty()) continue;
+    const nlohmann::json unit = nlohmann::json::parse(text, nullptr, false);
+    CheckOptions o = options;
+    o.json = true;
+    bool usable = unit.is_object() && unit.contains("files") && unit["files"].is_array() && !unit["files"].empty();
+    std::vector<std::string> files;
+    if (usable)
+      for (const nlohmann::json& f : unit["files"]) {
+        if (!f.is_string()) usable = false;
+        else files.push_back(f.get<std::string>());
+      }
+    if (!usable) {
+      out << nlohmann::json{{"error", "a unit is {\"id\", \"files\": [...], \"chain\": bool}"}}.dump() << std::endl;
+      continue;
+    }
+    o.unit_id = unit.value("id", files[0]);
+    o.chain = unit.value("chain", files.size() > 1);
+    run_check(files, o, out, err);
+    out.flush();
+  }
+  return exit_ok;
 }
 
 }  // namespace cf::tool

@@ -223,7 +223,10 @@ Runner add_check(CLI::App& app) {
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
       "check", "Run every applicable oracle (docs/oracles.md) on each file, chain or G.json: one verdict per oracle");
-  cmd->add_option("inputs", a->inputs, "region files, or graph JSON files (*.json)")->required();
+  cmd->add_option("inputs", a->inputs, "region files, or graph JSON files (*.json)");
+  cmd->add_flag("--units", a->check.units_from_stdin,
+                "read units from stdin, one JSON object per line ({\"id\", \"files\", \"chain\"}), and answer "
+                "each with a JSON line (scripts/compactfuzz conform's build-tree workers)");
   cmd->add_flag("--chain", a->check.chain, "the region files are one save chain");
   cmd->add_option("--expect", a->expect, "CLASS[@OFFSET]: also run the negative-table oracle (expected rejection)");
   cmd->add_option("--only", a->only, "report only these oracles (ids as in docs/oracles.md), comma-separated")
@@ -232,6 +235,11 @@ Runner add_check(CLI::App& app) {
   return [cmd, a]() -> int {
     if (!*cmd) return -1;
     if (!parse_check_args(a->expect, a->only, &a->check)) return exit_usage;
+    if (a->check.units_from_stdin) return cf::tool::run_check_units(std::cin, a->check, std::cout, std::cerr);
+    if (a->inputs.empty()) {
+      std::cerr << "regiontool check: give inputs, or --units\n";
+      return exit_usage;
+    }
     return cf::tool::run_check(a->inputs, a->check, std::cout, std::cerr);
   };
 }

@@ -249,7 +249,58 @@ std::vector<Seed> snapshot_seeds(const fs::path& real, uint64_t max_size) {
 
 }  // namespace
 
+// --library DIR: a build tree shaped like a large Lean project's (docs/conform.md): `modules`
+// generated modules (oracles/snapshot_gen.h: each an .olean chain and an IR chain, sizes from the
+// real-file profile), 100 to a directory, and a snapshot with its sidecar over the first 64.
+int write_library(const fs::path& dir, size_t modules, uint32_t mean_objects, uint64_t seed) {
+  cf::oracles::LibraryShape shape;
+  shape.modules = modules;
+  shape.mean_objects = mean_objects;
+  shape.seed = seed;
+  shape.prefix = "Tree";
+  shape.no_sig_every = 15;
+  const std::vector<cf::oracles::GeneratedModule> lib = cf::oracles::generate_library(shape);
+  uint64_t bytes = 0, files = 0;
+  std::vector<cf::ModuleArtifacts> snapshot_modules;
+  for (size_t m = 0; m < lib.size(); ++m) {
+    const fs::path sub = dir / ("part" + std::to_string(m / 100));
+    fs::create_directories(sub);
+    std::vector<std::string> paths;
+    for (const cf::oracles::GeneratedFile& f : lib[m].files) {
+      paths.push_back((sub / cf::oracles::file_name(lib[m], f)).string());
+      write_file(paths.back(), f.bytes);
+      bytes += f.bytes.size();
+      ++files;
+    }
+    if (m < 64) snapshot_modules.push_back(cf::oracles::artifacts_of(lib[m], paths));
+  }
+  const size_t n = std::min<size_t>(64, lib.size());
+  auto snap = cf::oracles::snapshot_of_library(std::span(lib).first(n), {});
+  if (!snap) die("snapshot: " + snap.error().describe());
+  const fs::path snap_path = dir / "snapshot" / "first64.snap";
+  fs::create_directories(snap_path.parent_path());
+  write_file(snap_path, snap.value());
+  const std::string sidecar = cf::oracles::deps_json(snapshot_modules);
+  write_file(cf::oracles::deps_path_of(snap_path.string()), Bytes(sidecar.begin(), sidecar.end()));
+  std::printf("cf_seedgen: %zu modules, %llu files, %llu bytes, and a snapshot of %zu modules in %s\n", lib.size(),
+              static_cast<unsigned long long>(files), static_cast<unsigned long long>(bytes), n, dir.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--library") {
+    size_t modules = 5000;
+    uint32_t mean = 4000;
+    uint64_t seed = 1;
+    for (int i = 3; i + 1 < argc; i += 2) {
+      const std::string a = argv[i];
+      if (a == "--modules") modules = std::stoull(argv[i + 1]);
+      else if (a == "--mean-objects") mean = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+      else if (a == "--seed") seed = std::stoull(argv[i + 1]);
+      else die("usage: cf_seedgen --library DIR [--modules N] [--mean-objects M] [--seed S]");
+    }
+    return write_library(argv[2], modules, mean, seed);
+  }
   fs::path real, out;
   uint64_t max_size = 65536;
   for (int i = 1; i < argc; ++i) {

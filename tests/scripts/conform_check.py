@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -224,9 +225,72 @@ def check_matrix(a, out):
           "report.md has no matrix")
 
 
+def check_tree(a, out):
+    """Build-tree mode: discovery (chain, lone part, snapshot, ignored and unreadable files),
+    every unit judged, --state resume, --shard partition, a testee over the tree."""
+    tree = Path(out) / "tree"
+    real = ROOT / "corpus" / "real" / "heartpunk__learnability"
+    stem = ".lake__packages__batteries__.lake__build__lib__lean__Batteries__Data__Char"
+    (tree / "lib" / "Batteries").mkdir(parents=True)
+    for suffix in (".olean", ".olean.server", ".olean.private", ".ir"):
+        shutil.copy(real / (stem + suffix), tree / "lib" / "Batteries" / ("Char" + suffix))
+    lone = ".lake__packages__batteries__.lake__build__lib__lean__Batteries__Classes__Cast"
+    shutil.copy(real / (lone + ".olean.private"), tree / "lib" / "Cast.olean.private")
+    (tree / "lib" / "README.txt").write_text("not a region\n")
+    (tree / "lib" / "Gone.olean").symlink_to(tree / "nowhere")
+    subprocess.run([a.seedgen, "--library", str(tree / "gen"), "--modules", "12", "--mean-objects", "300"],
+                   check=True, capture_output=True)
+    state = Path(out) / "state.json"
+    proc, report = conform(a.regiontool, Path(out) / "r1", str(tree), "--state", str(state), "--jobs", "2")
+    if not check(report is not None, "no report.json"):
+        return
+    results = {r["case"]: r for r in report["results"]}
+    kinds = collections.Counter(r["group"] for r in report["results"])
+    check(proc.returncode == 1, f"exit {proc.returncode}: the unreadable file is a finding (expected 1)")
+    check(kinds["module"] >= 13 and kinds["part"] == 1 and kinds["snapshot"] == 1 and kinds["ir"] == 13,
+          f"units by kind: {dict(kinds)}")
+    check(report["ignored"] == {".txt": 1}, f"ignored: {report['ignored']}")
+    gone = results.get("lib/Gone.olean", {})
+    check(gone.get("result") == "unexpected_failure" and "io_error" in gone.get("reason", "")
+          and "Gone.olean" in gone.get("repro", ""), f"the dangling link: {gone}")
+    others = [c for c, r in results.items() if c != "lib/Gone.olean" and r["result"] != "success"]
+    check(not others, f"units that did not hold: {others[:4]}")
+    check("conform: FAIL lib/Gone.olean" in proc.stdout and "reproduce:" in proc.stdout, "no FAIL line")
+    agree(proc, report, Path(out) / "r1")
+    # Resume: nothing changed, nothing is checked again.
+    started = time.monotonic()
+    proc, again = conform(a.regiontool, Path(out) / "r2", str(tree), "--state", str(state))
+    elapsed = time.monotonic() - started
+    check(again["resumed"] == again["units"] - 1, f"resumed {again['resumed']} of {again['units']}")
+    check({r["case"]: r["result"] for r in again["results"]} == {c: r["result"] for c, r in results.items()},
+          "the resumed verdicts differ")
+    print(f"conform_check tree: resumed run of {again['units']} units in {elapsed:.2f} s")
+    # One file changed: its unit alone is checked again.
+    target = tree / "lib" / "Batteries" / "Char.ir"
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 0xFF
+    target.write_bytes(bytes(data))
+    proc, third = conform(a.regiontool, Path(out) / "r3", str(tree), "--state", str(state))
+    check(third["resumed"] == third["units"] - 2, f"after one change resumed {third['resumed']}")
+    # Shards partition the units.
+    seen = []
+    for i in (1, 2, 3):
+        proc, part = conform(a.regiontool, Path(out) / f"s{i}", str(tree), "--shard", f"{i}/3")
+        seen += [r["case"] for r in part["results"]]
+    check(sorted(seen) == sorted(results), f"shards cover {len(seen)} units, {len(set(seen))} distinct, "
+                                           f"of {len(results)}")
+    # A testee over the tree: each unit's load answers judged against the reference's.
+    (tree / "lib" / "Gone.olean").unlink()
+    proc, t = conform(a.regiontool, Path(out) / "t", str(tree / "lib"), "--testee", f"ref={a.regiontool} serve")
+    rs = [r for r in t["results"] if r["testee"] == "ref"]
+    check(len(rs) >= 6 and all(r["result"] == "success" for r in rs) and proc.returncode == 0,
+          f"testee over the tree: {[(r['case'], r['result']) for r in rs][:6]} exit {proc.returncode}")
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("check", choices=("reference", "canary", "broken", "matrix"))
+    p.add_argument("check", choices=("reference", "canary", "broken", "matrix", "tree"))
+    p.add_argument("--seedgen")
     p.add_argument("--regiontool", required=True)
     p.add_argument("--canary")
     p.add_argument("--expect", nargs="*", default=[])
@@ -234,7 +298,7 @@ def main():
     a = p.parse_args()
     with tempfile.TemporaryDirectory(prefix=f"conform-{a.check}-") as out:
         {"reference": check_reference, "canary": check_canary, "broken": check_broken,
-         "matrix": check_matrix}[a.check](a, Path(out))
+         "matrix": check_matrix, "tree": check_tree}[a.check](a, Path(out))
     for line in problems:
         print(f"conform_check {a.check}: {line}")
     print(f"conform_check {a.check}: {'FAILED' if problems else 'ok'}")
