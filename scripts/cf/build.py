@@ -31,6 +31,7 @@ PACKAGES = {
     "libgmp-dev": "big integers for mpz objects in the object model (core/)",
     "afl++": "afl-clang-fast++ and afl-fuzz for the afl preset",
     "python3": "this driver and tests/scripts/",
+    "chromium": "headless browser that renders conform's report.html in ctest (conform.results_matrix)",
 }
 
 # Tools that must be on PATH once the packages are in.
