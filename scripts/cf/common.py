@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The fuzz targets (harness/fuzz_<name>.cc), in the order `reproduce` tries them. Each has
 # corpus/<target>/ seeds, corpus/<target>.dict and .options, and corpus/regressions/<target>/.
-FUZZ_TARGETS = ("fuzz_inspect", "fuzz_load", "fuzz_roundtrip", "fuzz_chain", "fuzz_io", "fuzz_snapshot")
+FUZZ_TARGETS = ("fuzz_inspect", "fuzz_load", "fuzz_roundtrip", "fuzz_chain", "fuzz_io", "fuzz_snapshot",
+                "fuzz_diff_load", "fuzz_diff_compact")
 
 # Configure/build presets in CMakePresets.json, and the ones that also have a ctest preset.
 PRESETS = ("dev", "release", "asan", "tsan", "fuzz", "afl", "coverage")

@@ -2,6 +2,7 @@
 """The layering rules of the C++ tree (docs/architecture.md), checked from the sources.
 
     core  <-  oracles  <-  {harness, tools}          core  <-  testsupport  <-  {tests, bench}
+                oracles  <-  modules  <-  harness
                 oracles  <-  bench  (its generated inputs only)
 
 Two kinds of rule, each reported with the file and line that breaks it:
@@ -25,16 +26,19 @@ from pathlib import Path
 MAY_INCLUDE = {
     "core": set(),
     "oracles": {"core"},
-    "harness": {"core", "oracles"},
+    "modules": {"core", "oracles"},  # the differential modules and the reference's answers
+    "harness": {"core", "oracles", "modules"},
     "tools": {"core", "oracles"},
     "testsupport": {"core"},
-    "tests": {"core", "oracles", "harness", "tools", "testsupport"},
+    "tests": {"core", "oracles", "modules", "harness", "tools", "testsupport"},
     "bench": {"core", "oracles", "testsupport"},  # oracles: the generators of its inputs
+    "shim": set(),  # preloaded into testees of any language: nothing of ours
 }
 # The library that carries each folder's code (harness: its support library, not the targets).
 LIBRARY_OF = {
     "core": "cf_core",
     "oracles": "cf_oracles",
+    "modules": "cf_modules",
     "harness": "cf_fuzzsupport",
     "tools": "cf_tool",
     "testsupport": "cf_testsupport",
@@ -61,7 +65,7 @@ def sources(root, folder):
     base = root / folder
     if not base.is_dir():
         return []
-    return sorted(p for p in base.rglob("*") if p.suffix in (".h", ".cc", ".cpp", ".hpp") and p.is_file())
+    return sorted(p for p in base.rglob("*") if p.suffix in (".h", ".c", ".cc", ".cpp", ".hpp") and p.is_file())
 
 
 def includes_of(path):
