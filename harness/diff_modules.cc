@@ -31,13 +31,6 @@ std::vector<cf_module_file> abi_files(std::span<const modules::InputFile> files)
   return out;
 }
 
-Answer garbage(std::string why) {
-  Answer a;
-  a.status = Answer::Status::garbage;
-  a.detail = std::move(why);
-  return a;
-}
-
 // The parts of a result every status shares: rejections, unsupported, failures. An accepted
 // result is left to the caller (a graph or images).
 Answer common_answer(const cf_module_result& r) {
@@ -55,9 +48,9 @@ Answer common_answer(const cf_module_result& r) {
       a.detail = message;
       return a;
     case CF_MODULE_FAILED:
-      return garbage("the module failed: " + (message.empty() ? std::string("no message") : message));
+      return oracles::garbage_answer("the module failed: " + (message.empty() ? std::string("no message") : message));
     default:
-      return garbage("status " + std::to_string(r.status) + " is not a cf_module status");
+      return oracles::garbage_answer("status " + std::to_string(r.status) + " is not a cf_module status");
   }
 }
 
@@ -66,21 +59,21 @@ Answer load_answer(const cf_module_result& r, bool want_graph) {
   Answer a;
   a.status = Answer::Status::graph;
   if (!want_graph) return a;
-  if (r.graph_json == nullptr) return garbage("accepted without graph_json");
+  if (r.graph_json == nullptr) return oracles::garbage_answer("accepted without graph_json");
   a.graph = nlohmann::json::parse(r.graph_json, r.graph_json + r.graph_json_size, nullptr, false);
   if (a.graph.is_discarded() || !a.graph.is_object())
-    return garbage("graph_json is not a JSON object (" + std::to_string(r.graph_json_size) + " bytes)");
+    return oracles::garbage_answer("graph_json is not a JSON object (" + std::to_string(r.graph_json_size) + " bytes)");
   return a;
 }
 
 Answer compact_answer(const cf_module_result& r) {
   if (r.status != CF_MODULE_ACCEPTED) return common_answer(r);
-  if (r.n_parts != 0 && r.parts == nullptr) return garbage("n_parts " + std::to_string(r.n_parts) + " with no parts");
+  if (r.n_parts != 0 && r.parts == nullptr) return oracles::garbage_answer("n_parts " + std::to_string(r.n_parts) + " with no parts");
   Answer a;
   a.status = Answer::Status::bytes;
   for (size_t k = 0; k < r.n_parts; ++k) {
     const cf_module_part& p = r.parts[k];
-    if (p.size != 0 && p.bytes == nullptr) return garbage("part " + std::to_string(k) + " has a size but no bytes");
+    if (p.size != 0 && p.bytes == nullptr) return oracles::garbage_answer("part " + std::to_string(k) + " has a size but no bytes");
     a.images.emplace_back(p.bytes, p.bytes + p.size);
   }
   return a;

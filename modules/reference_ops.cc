@@ -13,22 +13,6 @@ namespace {
 
 using oracles::Answer;
 
-Answer rejection(const LoadError& e) {
-  Answer a;
-  a.status = Answer::Status::rejected;
-  a.error_class = std::string(error_name(e.code));
-  a.offset = e.offset;
-  a.detail = e.describe();
-  return a;
-}
-
-Answer no_answer(std::string why) {
-  Answer a;
-  a.status = Answer::Status::garbage;
-  a.detail = std::move(why);
-  return a;
-}
-
 // Loaded regions in load order; later ones point into earlier ones, so the vector is
 // reserved up front and never reallocates.
 struct LoadedChain {
@@ -66,7 +50,7 @@ LoadOptions reference_load_options(LoadPath path) {
 Answer reference_load(std::span<const InputFile> files, std::span<const InputFile> deps, LoadPath path,
                       bool want_graph) {
   LoadedChain chain;
-  if (auto error = load_chain(files, deps, reference_load_options(path), &chain)) return rejection(*error);
+  if (auto error = load_chain(files, deps, reference_load_options(path), &chain)) return oracles::rejected_answer(*error);
   Answer a;
   a.status = Answer::Status::graph;
   if (want_graph) a.graph = oracles::dump_graph(chain.parts, chain.deps);
@@ -77,27 +61,27 @@ Answer reference_compact(std::string_view document, std::span<const InputFile> d
                          Strategy strategy, std::optional<Format> format) {
   LoadedChain dep_chain;
   if (auto error = load_chain({}, deps, reference_load_options(LoadPath::automatic), &dep_chain))
-    return no_answer("dep " + error->describe());
+    return oracles::garbage_answer("dep " + error->describe());
   oracles::BuildResult built = oracles::build_graph_text(document, dep_chain.deps);
-  if (auto* e = std::get_if<oracles::BuildError>(&built)) return no_answer(e->message);
+  if (auto* e = std::get_if<oracles::BuildError>(&built)) return oracles::garbage_answer(e->message);
   const oracles::BuiltGraph& g = std::get<oracles::BuiltGraph>(built);
   // The options as compact_graph_file chooses them: the document's, then the request's.
   CompactorOptions options = oracles::save_options(g);
   if (base) options.base_addr = *base;
-  else if (!g.parts[0].base_addr) return no_answer("parts[0] has no base_addr and the request gives no base");
-  if (options.base_addr % 8 != 0) return no_answer("base " + std::to_string(options.base_addr) + " is not 8-aligned");
+  else if (!g.parts[0].base_addr) return oracles::garbage_answer("parts[0] has no base_addr and the request gives no base");
+  if (options.base_addr % 8 != 0) return oracles::garbage_answer("base " + std::to_string(options.base_addr) + " is not 8-aligned");
   options.strategy = strategy;
   if (format) options.format = *format;
   options.name = "<compact>";
   for (const Region* d : dep_chain.deps) options.deps.push_back(d->view());
-  if (auto why = oracles::layout_mismatch(g, options)) return no_answer(*why);
+  if (auto why = oracles::layout_mismatch(g, options)) return oracles::garbage_answer(*why);
   Compactor compactor(options);
   Answer a;
   for (const oracles::PartSpec& p : g.parts) {
     const oracles::PartSpec& text_from = p.text_given ? p : g.parts[0];
     compactor.set_text_fields(text_from.version_string, text_from.githash);
     auto image_or = compactor.save(p.root);
-    if (!image_or) return rejection(image_or.error());
+    if (!image_or) return oracles::rejected_answer(image_or.error());
     a.images.push_back(std::move(image_or.value()));
   }
   a.status = Answer::Status::bytes;

@@ -9,10 +9,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "oracles/verdict.h"
 
 namespace cf::oracles {
@@ -38,6 +40,25 @@ struct Answer {
   std::optional<uint64_t> offset;
   std::string detail;  ///< died/timed out/garbage: what happened; rejected: the message
 };
+
+/// An answer that breaks the protocol or the module ABI, saying why. (Inline, like
+/// rejected_answer: the differential modules use them without linking the judge.)
+inline Answer garbage_answer(std::string why) {
+  Answer a;
+  a.status = Answer::Status::garbage;
+  a.detail = std::move(why);
+  return a;
+}
+
+/// The reference's rejection as an answer: its class, offset and description.
+inline Answer rejected_answer(const LoadError& e) {
+  Answer a;
+  a.status = Answer::Status::rejected;
+  a.error_class = std::string(error_name(e.code));
+  a.offset = e.offset;
+  a.detail = e.describe();
+  return a;
+}
 
 /// "graph", "files", "bytes", "rejected", "unsupported", "died", "timed_out", "garbage".
 std::string_view answer_status_name(Answer::Status s);
